@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# scripts/backport on small fake trees: every bad input gets a clear
+# message and a non-zero exit, and leaves the tree exactly as it was.
+
+load lib
+
+setup() {
+	W=$(mktemp -d)
+	fake_tree "$W/tree" 4 14
+	fake_series "$W/tree" "$W/patches" v4.14
+	export NPU_PATCHES=$W/patches NPU_TREES_TSV=$W/patches/trees.tsv
+	BEFORE=$(snapshot "$W/tree")
+}
+
+teardown() {
+	rm -rf "$W"
+}
+
+unchanged() {
+	[ "$(snapshot "$W/tree")" = "$BEFORE" ]
+}
+
+@test "backport: no arguments: usage error" {
+	run "$TOP/scripts/backport"
+	[ "$status" -eq 2 ]
+	[[ $output == *"--tree DIR is required"* ]]
+}
+
+@test "backport: unknown target and variant are refused" {
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.11
+	[ "$status" -eq 2 ]
+	[[ $output == *"unknown target 'v4.11'"* ]]
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant kasan
+	[ "$status" -eq 2 ]
+	[[ $output == *"unknown variant 'kasan'"* ]]
+	unchanged
+}
+
+@test "backport: not a git tree" {
+	mkdir "$W/plain"
+	echo hello >"$W/plain/file"
+	local before
+	before=$(snapshot "$W/plain")
+	run "$TOP/scripts/backport" --tree "$W/plain" --target v4.14
+	[ "$status" -eq 2 ]
+	[[ $output == *"is not a git work tree"* ]]
+	[ "$(snapshot "$W/plain")" = "$before" ]
+	run "$TOP/scripts/backport" --tree "$W/nonexistent" --target v4.14
+	[ "$status" -eq 2 ]
+	[[ $output == *"no such directory"* ]]
+}
+
+@test "backport: a git tree that is not a kernel tree" {
+	mkdir "$W/other"
+	echo hello >"$W/other/README"
+	git_q -C "$W/other" init -q
+	git_q -C "$W/other" add -A
+	git_q -C "$W/other" commit -q -m x
+	local before
+	before=$(snapshot "$W/other")
+	run "$TOP/scripts/backport" --tree "$W/other" --target v4.14
+	[ "$status" -eq 2 ]
+	[[ $output == *"is not a Linux kernel tree"* ]]
+	[ "$(snapshot "$W/other")" = "$before" ]
+}
+
+@test "backport: wrong kernel version" {
+	fake_tree "$W/t413" 4 13
+	local before
+	before=$(snapshot "$W/t413")
+	run "$TOP/scripts/backport" --tree "$W/t413" --target v4.14
+	[ "$status" -eq 2 ]
+	[[ $output == *"is Linux 4.13.7, not v4.14"* ]]
+	[ "$(snapshot "$W/t413")" = "$before" ]
+}
+
+@test "backport: dirty tree is refused, with and without --in-place" {
+	echo "line 41" >>"$W/tree/arch/powerpc/platforms/powernv/npu-dma.c"
+	BEFORE=$(snapshot "$W/tree")
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14
+	[ "$status" -eq 2 ]
+	[[ $output == *"uncommitted changes"* ]]
+	unchanged
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --in-place
+	[ "$status" -eq 2 ]
+	unchanged
+}
+
+@test "backport: npu-dma.c that is not the expected base" {
+	echo "line 41" >>"$W/tree/arch/powerpc/platforms/powernv/npu-dma.c"
+	git_q -C "$W/tree" commit -q -am "other change"
+	BEFORE=$(snapshot "$W/tree")
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14
+	[ "$status" -eq 2 ]
+	[[ $output == *"expected"*"unpatched v4.14"* ]]
+	unchanged
+}
+
+@test "backport: default mode applies in a temporary worktree and leaves the tree alone" {
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant lockdep
+	[ "$status" -eq 0 ]
+	[[ $output == *"applies cleanly"* ]]
+	unchanged
+}
+
+@test "backport: --branch keeps the result on a new branch, checkout untouched" {
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --branch npu-fix
+	[ "$status" -eq 0 ]
+	[ "$(git -C "$W/tree" rev-list --count master..npu-fix)" -eq 1 ]
+	git -C "$W/tree" show npu-fix:arch/powerpc/platforms/powernv/npu-dma.c | grep -qx 'line 5 fixed'
+	[ -z "$(git -C "$W/tree" status --porcelain)" ]
+	[ "$(git -C "$W/tree" worktree list | wc -l)" -eq 1 ]
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --branch npu-fix
+	[ "$status" -eq 2 ]
+	[[ $output == *"already exists"* ]]
+}
+
+@test "backport: --in-place applies, then a second run says already applied" {
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant lockdep --in-place
+	[ "$status" -eq 0 ]
+	[ "$(git -C "$W/tree" rev-list --count HEAD)" -eq 3 ]
+	BEFORE=$(snapshot "$W/tree")
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant lockdep --in-place
+	[ "$status" -eq 3 ]
+	[[ $output == *"already applied"* ]]
+	unchanged
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant lockdep
+	[ "$status" -eq 3 ]
+	unchanged
+}
+
+@test "backport: a patch that fails half-way names the patch and hunk, tree unchanged" {
+	rm -rf "$W/patches"
+	fake_series "$W/tree" "$W/patches" v4.14 broken
+	BEFORE=$(snapshot "$W/tree")
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant lockdep
+	[ "$status" -eq 1 ]
+	[[ $output == *"failing patch: "*"0002-annotate.patch"* ]]
+	[[ $output == *"patch failed: arch/powerpc/platforms/powernv/npu-dma.c"* ]]
+	unchanged
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant lockdep --in-place
+	[ "$status" -eq 1 ]
+	[[ $output == *"0002-annotate.patch"* ]]
+	unchanged
+}
+
+@test "backport: a git am in progress is refused" {
+	mkdir "$W/tree/.git/rebase-apply"
+	BEFORE=$(snapshot "$W/tree")
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --in-place
+	[ "$status" -eq 2 ]
+	[[ $output == *"git am or rebase in progress"* ]]
+	unchanged
+}

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the bats tests.  Loaded with "load lib".
+# shellcheck shell=bash disable=SC2034
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+export NPU_CACHE=${NPU_CACHE:-$HOME/.cache/npu-context}
+TARGETS="v4.12 v4.13 v4.14 v4.15 v4.16"
+
+git_q() {
+	git -c user.name=test -c user.email=test@localhost -c init.defaultBranch=master "$@"
+}
+
+# fake_tree DIR VERSION PATCHLEVEL: a tiny git "kernel" tree whose
+# npu-dma.c is 40 numbered lines.  No kernel code.
+fake_tree() {
+	local d=$1
+	mkdir -p "$d/arch/powerpc/platforms/powernv"
+	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = 7\nEXTRAVERSION =\n' "$2" "$3" >"$d/Makefile"
+	seq -f 'line %g' 1 40 >"$d/arch/powerpc/platforms/powernv/npu-dma.c"
+	git_q -C "$d" init -q
+	git_q -C "$d" add -A
+	git_q -C "$d" commit -q -m base
+}
+
+# fake_series TREE OUTDIR TARGET [broken]: a plain series (one patch) and a
+# lockdep series (two patches) for TREE, made with git format-patch, plus a
+# trees.tsv naming TREE's npu-dma.c blob.  With "broken", the second lockdep
+# patch does not apply (its context is wrong).
+fake_series() {
+	local tree=$1 out=$2 t=$3 f=arch/powerpc/platforms/powernv/npu-dma.c
+	local wt fix
+	wt=$(mktemp -d)/wt
+	git_q -C "$tree" worktree add -q --detach "$wt" HEAD
+	sed -i 's/^line 5$/line 5 fixed/' "$wt/$f"
+	git_q -C "$wt" commit -q -am "fix"
+	fix=$(git -C "$wt" rev-parse HEAD)
+	if [ "${4-}" = broken ]; then
+		# context that the tree will not have
+		sed -i 's/^line 30$/line 30 changed/' "$wt/$f"
+		git_q -C "$wt" commit -q -am "not in the series"
+	fi
+	sed -i 's/^line 31$/line 31 annotated/' "$wt/$f"
+	git_q -C "$wt" commit -q -am "annotate"
+	mkdir -p "$out/$t" "$out/$t-lockdep"
+	git_q -C "$wt" format-patch -q -o "$out/$t" -1 "$fix"
+	git_q -C "$wt" format-patch -q -o "$out/$t-lockdep" -1 "$fix"
+	git_q -C "$wt" format-patch -q -o "$out/$t-lockdep" --start-number 2 -1 HEAD
+	(cd "$out/$t" && ls -- *.patch >series)
+	(cd "$out/$t-lockdep" && ls -- *.patch >series)
+	git_q -C "$tree" worktree remove --force "$wt"
+	rm -rf "$(dirname "$wt")"
+	printf '%s\t%s\trepo\tHEAD\t%s\n' "$t" x "$(git -C "$tree" rev-parse "HEAD:$f")" >"$out/trees.tsv"
+}
+
+# snapshot DIR: everything a user could see of DIR: HEAD, branches,
+# worktrees, status, in-progress operations and every file's content.
+snapshot() {
+	local d=$1
+	{
+		git -C "$d" rev-parse HEAD 2>/dev/null || true
+		git -C "$d" branch -a 2>/dev/null || true
+		git -C "$d" worktree list --porcelain 2>/dev/null | grep -v '^HEAD' || true
+		git -C "$d" status --porcelain --ignored 2>/dev/null || true
+		find "$d/.git" -maxdepth 1 -name 'rebase-*' -printf '%f\n' 2>/dev/null | sort || true
+		(cd "$d" && find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum)
+	}
+}
+
+need_trees() {
+	if [ -z "${NPU_TREES:-}" ]; then
+		skip "NPU_TREES is not set: no stable trees, this check did not run"
+	fi
+}
+
+# checkpatch_clean PATCH STATUS OUTPUT: STATUS and OUTPUT are the exit status
+# and output of checkpatch.pl --terse --show-types for PATCH (0: clean, 1:
+# issues, anything else: it did not run).  True if it ran and reported nothing but
+# what comes from checking outside upstream's history, by name:
+# - UNKNOWN_COMMIT_ID: the repository has no upstream commits to look up;
+# - GIT_COMMIT_ID on the stable "commit <id> upstream." line: checkpatch of
+#   v4.12..v4.16 predates its exemption for that line, which the stable rules
+#   require.
+checkpatch_clean() {
+	local patch=$1 rc=$2 out=$3 line n type ok=0
+	[ "$rc" = 0 ] && return 0
+	if [ "$rc" != 1 ] || ! grep -q '^total: ' <<<"$out"; then
+		echo "checkpatch did not run (status $rc): $out"
+		return 1
+	fi
+	while IFS= read -r line; do
+		[[ $line =~ :([0-9]+):\ (ERROR|WARNING|CHECK):([A-Z_]+): ]] || continue
+		n=${BASH_REMATCH[1]} type=${BASH_REMATCH[3]}
+		case $type in
+		UNKNOWN_COMMIT_ID) continue ;;
+		GIT_COMMIT_ID)
+			[ "$(sed -n "${n}p" "$patch")" = "commit 28a5933 upstream." ] && continue ;;
+		esac
+		echo "$line"
+		ok=1
+	done <<<"$out"
+	return "$ok"
+}
+
+# modern_checkpatch: path to checkpatch.pl of Debian's linux-source-6.1,
+# extracted once into the cache (keyed by the package version).
+modern_checkpatch() {
+	local v d
+	v=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	d=$NPU_CACHE/checkpatch-$v
+	if [ ! -x "$d/scripts/checkpatch.pl" ]; then
+		rm -rf "$d.tmp"
+		mkdir -p "$d.tmp"
+		tar -C "$d.tmp" --strip-components=1 -xJf /usr/src/linux-source-6.1.tar.xz \
+			linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
+			linux-source-6.1/scripts/const_structs.checkpatch \
+			linux-source-6.1/scripts/get_maintainer.pl
+		rm -rf "$d"
+		mv "$d.tmp" "$d"
+	fi
+	echo "$d/scripts/checkpatch.pl"
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The series in patches/: mail form, stable tags, checkpatch, and the
+# relation between each plain series and its -lockdep variant.
+
+load lib
+
+# every patch file of every series, as listed by the series files
+all_patches() {
+	local d
+	for d in "$TOP"/patches/v4.*/; do
+		sed "s|^|$d|" "$d/series"
+	done
+}
+
+# body of a patch's message, as git mailinfo sees it
+msg() {
+	git mailinfo /dev/null /dev/null <"$1" >/dev/null 2>&1
+	git mailinfo "$BATS_TEST_TMPDIR/m" /dev/null <"$1" >/dev/null
+	cat "$BATS_TEST_TMPDIR/m"
+}
+
+@test "patches: one plain and one -lockdep series per target, each file listed once" {
+	local t d
+	for t in $TARGETS; do
+		for d in "$TOP/patches/$t" "$TOP/patches/$t-lockdep"; do
+			[ -f "$d/series" ]
+			diff <(sort "$d/series") <(cd "$d" && ls -- *.patch | sort)
+		done
+		[ "$(wc -l <"$TOP/patches/$t/series")" -eq 1 ]
+		[ "$(wc -l <"$TOP/patches/$t-lockdep/series")" -eq 2 ]
+	done
+}
+
+@test "patches: every patch parses as a mail with author, subject and a diff" {
+	local p info
+	while read -r p; do
+		info=$(git mailinfo "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/p" <"$p")
+		grep -q '^Author: .' <<<"$info" || { echo "no author: $p"; return 1; }
+		grep -q '^Email: .*@' <<<"$info" || { echo "no email: $p"; return 1; }
+		grep -q '^Subject: powerpc/powernv/npu: ' <<<"$info" || { echo "subject: $p"; return 1; }
+		grep -q '^diff --git a/arch/powerpc/platforms/powernv/npu-dma.c' "$BATS_TEST_TMPDIR/p" ||
+			{ echo "no diff: $p"; return 1; }
+	done < <(all_patches)
+}
+
+@test "patches: the fix keeps the upstream author and carries the stable tags in order" {
+	local t p m v
+	for t in $TARGETS; do
+		v=${t#v}
+		for p in "$TOP/patches/$t/0001-"*.patch "$TOP/patches/$t-lockdep/0001-"*.patch; do
+			grep -qx 'From: Alistair Popple <alistair@popple.id.au>' "$p"
+			grep -q "^Subject: \[PATCH $v\( 1/2\)\?\] powerpc/powernv/npu: Add lock to prevent race in" "$p"
+			m=$(msg "$p")
+			# first line of the body names the upstream commit
+			[ "$(head -n 1 <<<"$m")" = "commit 28a5933 upstream." ]
+			grep -qx 'Fixes: 1ab66d1fbada ("powerpc/powernv: Introduce address translation services for Nvlink2")' <<<"$m"
+			grep -qx 'Cc: stable@vger.kernel.org # v4.12+' <<<"$m"
+			# upstream sign-offs, then the backport note, then ours, last
+			local ell note last
+			ell=$(grep -n '^Signed-off-by: Michael Ellerman' <<<"$m" | cut -d: -f1)
+			note=$(grep -n "^\[ Backport to $v\.y" <<<"$m" | cut -d: -f1)
+			last=$(grep -n '^Signed-off-by: ' <<<"$m" | tail -n 1 | cut -d: -f1)
+			[ -n "$ell" ] && [ -n "$note" ] && [ -n "$last" ]
+			[ "$ell" -lt "$note" ] && [ "$note" -lt "$last" ]
+			[ "$last" -eq "$(wc -l <<<"$m")" ]
+			! sed -n "${last}p" <<<"$m" | grep -q -e 'Alistair Popple' -e 'Michael Ellerman'
+			# the note ends before our sign-off and says what was adapted
+			sed -n "$note,$((last - 1))p" <<<"$m" | tail -n 1 | grep -q '\]$'
+			sed -n "$note,$((last - 1))p" <<<"$m" | grep -q 'adapted'
+		done
+	done
+}
+
+@test "patches: each -lockdep series is its plain series plus exactly one patch" {
+	local t a b
+	for t in $TARGETS; do
+		a=$(sed "s|^|$TOP/patches/$t/|" "$TOP/patches/$t/series")
+		b=$(head -n 1 "$TOP/patches/$t-lockdep/series" | sed "s|^|$TOP/patches/$t-lockdep/|")
+		# same change ...
+		[ "$(git patch-id --stable <"$a" | cut -d' ' -f1)" = "$(git patch-id --stable <"$b" | cut -d' ' -f1)" ]
+		# ... same message and author; only the [PATCH x/N] numbering differs
+		diff <(sed -n '/^From: /,/^---$/p' "$a" | sed 's/^Subject: \[PATCH [0-9.]*\( [0-9]\/[0-9]\)\?\]/Subject:/') \
+			<(sed -n '/^From: /,/^---$/p' "$b" | sed 's/^Subject: \[PATCH [0-9.]*\( [0-9]\/[0-9]\)\?\]/Subject:/')
+	done
+}
+
+@test "patches: the lockdep patch only adds annotation lines" {
+	local t p bad
+	for t in $TARGETS; do
+		p=$(sed -n 2p "$TOP/patches/$t-lockdep/series" | sed "s|^|$TOP/patches/$t-lockdep/|")
+		# no line removed
+		! sed -n '/^diff --git/,$p' "$p" | grep -E '^-[^-]'
+		# every added line is an annotation (or blank)
+		bad=$(sed -n '/^diff --git/,$p' "$p" | grep -E '^\+[^+]' |
+			grep -v -E '^\+\s*(might_sleep\(\);|lockdep_assert_held(_exclusive)?\(&[a-z_>.-]+\);|__must_hold\(&npu_context_lock\))?$' || true)
+		[ -z "$bad" ] || { echo "$p adds: $bad"; return 1; }
+		grep -q '^+	might_sleep();' "$p"
+		grep -q '^+	lockdep_assert_held_exclusive(&mm->mmap_sem);' "$p"
+		grep -q '^+	lockdep_assert_held(&npu_context_lock);' "$p"
+		grep -q '^+	__must_hold(&npu_context_lock)' "$p"
+		[ "$(grep -c '^+	might_sleep();' "$p")" -eq 2 ]
+		grep -q 'debug and test kernels' "$p"
+	done
+}
+
+@test "patches: checkpatch.pl --strict (linux-source-6.1) is clean" {
+	local cp p out rc
+	cp=$(modern_checkpatch)
+	# the check itself must catch a style error
+	sed 's/^+\tspin_lock(&npu_context_lock);$/+  spin_lock(\&npu_context_lock) ;/' \
+		"$TOP/patches/v4.14/$(head -n 1 "$TOP/patches/v4.14/series")" >"$BATS_TEST_TMPDIR/bad.patch"
+	rc=0
+	out=$("$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/bad.patch" 2>&1) || rc=$?
+	! checkpatch_clean "$BATS_TEST_TMPDIR/bad.patch" "$rc" "$out"
+	while read -r p; do
+		rc=0
+		out=$(cd "$TOP" && "$cp" --strict --show-types --no-tree --terse "$p" 2>&1) || rc=$?
+		checkpatch_clean "$p" "$rc" "$out" || { echo "$p: $out"; return 1; }
+	done < <(all_patches)
+}
+
+@test "patches: checkpatch.pl --strict of each target tree is clean" {
+	need_trees
+	local t p out rc
+	for t in $TARGETS; do
+		while read -r p; do
+			rc=0
+			out=$(cd "$NPU_TREES/$t" && ./scripts/checkpatch.pl --strict --show-types --terse "$p" 2>/dev/null) || rc=$?
+			checkpatch_clean "$p" "$rc" "$out" || { echo "$t: $p: $out"; return 1; }
+		done < <(sed "s|^|$TOP/patches/$t/|" "$TOP/patches/$t/series"; sed "s|^|$TOP/patches/$t-lockdep/|" "$TOP/patches/$t-lockdep/series")
+	done
+}
