@@ -3,6 +3,8 @@
 # shellcheck shell=bash disable=SC2034
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+# shellcheck source=../scripts/lib/common.sh
+. "$TOP/scripts/lib/common.sh"
 export NPU_CACHE=${NPU_CACHE:-$HOME/.cache/npu-context}
 TARGETS="v4.12 v4.13 v4.14 v4.15 v4.16"
 
@@ -70,35 +72,6 @@ need_trees() {
 	if [ -z "${NPU_TREES:-}" ]; then
 		skip "NPU_TREES is not set: no stable trees, this check did not run"
 	fi
-}
-
-# checkpatch_clean PATCH STATUS OUTPUT: STATUS and OUTPUT are the exit status
-# and output of checkpatch.pl --terse --show-types for PATCH (0: clean, 1:
-# issues, anything else: it did not run).  True if it ran and reported nothing but
-# what comes from checking outside upstream's history, by name:
-# - UNKNOWN_COMMIT_ID: the repository has no upstream commits to look up;
-# - GIT_COMMIT_ID on the stable "commit <id> upstream." line: checkpatch of
-#   v4.12..v4.16 predates its exemption for that line, which the stable rules
-#   require.
-checkpatch_clean() {
-	local patch=$1 rc=$2 out=$3 line n type ok=0
-	[ "$rc" = 0 ] && return 0
-	if [ "$rc" != 1 ] || ! grep -q '^total: ' <<<"$out"; then
-		echo "checkpatch did not run (status $rc): $out"
-		return 1
-	fi
-	while IFS= read -r line; do
-		[[ $line =~ :([0-9]+):\ (ERROR|WARNING|CHECK):([A-Z_]+): ]] || continue
-		n=${BASH_REMATCH[1]} type=${BASH_REMATCH[3]}
-		case $type in
-		UNKNOWN_COMMIT_ID) continue ;;
-		GIT_COMMIT_ID)
-			[ "$(sed -n "${n}p" "$patch")" = "commit 28a5933 upstream." ] && continue ;;
-		esac
-		echo "$line"
-		ok=1
-	done <<<"$out"
-	return "$ok"
 }
 
 # modern_checkpatch: path to checkpatch.pl of Debian's linux-source-6.1,
