@@ -219,32 +219,40 @@ static void npu_test_free_gpus(void)
 	memset(npu_test_gpus, 0, sizeof(npu_test_gpus));
 }
 
+static const struct npu_test_code *const npu_test_codes[] = {
+	&npu_model_unfixed,
+	&npu_model_fixed,
+#ifdef NPU_TEST_TREE
+	&npu_tree_code,
+#endif
+};
+
+static const char *const npu_test_negatives[] = {
+	[NEG_NONE] = "none",
+	[NEG_NOLOCK] = "nolock",
+	[NEG_ATOMIC] = "atomic",
+};
+
 static int npu_test_parse(void)
 {
-	if (!strcmp(code, "unfixed"))
-		npu_test_code = &npu_model_unfixed;
-	else if (!strcmp(code, "fixed"))
-		npu_test_code = &npu_model_fixed;
-#ifdef NPU_TEST_TREE
-	else if (!strcmp(code, "tree"))
-		npu_test_code = &npu_tree_code;
-#endif
-	else {
+	int i;
+
+	npu_test_code = NULL;
+	for (i = 0; i < ARRAY_SIZE(npu_test_codes); i++)
+		if (!strcmp(code, npu_test_codes[i]->name))
+			npu_test_code = npu_test_codes[i];
+	if (!npu_test_code) {
 		pr_err("unknown code '%s' (this build has: %s)\n", code,
 		       NPU_TEST_CODES);
 		return -EINVAL;
 	}
 
-	if (!strcmp(negative, "none"))
-		npu_test_neg = NEG_NONE;
-	else if (!strcmp(negative, "nolock"))
-		npu_test_neg = NEG_NOLOCK;
-	else if (!strcmp(negative, "atomic"))
-		npu_test_neg = NEG_ATOMIC;
-	else {
+	i = match_string(npu_test_negatives, ARRAY_SIZE(npu_test_negatives), negative);
+	if (i < 0) {
 		pr_err("unknown negative '%s'\n", negative);
 		return -EINVAL;
 	}
+	npu_test_neg = i;
 
 	if (!gpus)
 		gpus = threads;
