@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# MAINTAINERS-snippet, and the selftests as they sit in a kernel tree:
+# installed by scripts/install-selftests and built by the kernel's own
+# kselftest Makefile.
+
+load lib
+
+@test "MAINTAINERS-snippet: an entry in the kernel's MAINTAINERS format" {
+	local f=$TOP/MAINTAINERS-snippet line
+	# a title line, then only "X:<tab>value" lines of known types
+	head -n 1 "$f" | grep -q -E '^[A-Z0-9][A-Z0-9 /().,_-]+$'
+	tail -n +2 "$f" | while IFS= read -r line; do
+		[[ $line =~ ^[MRLSWQBCPTFXNK]:$'\t'[^[:space:]] ]] || { echo "bad line: $line"; return 1; }
+	done
+	grep -q -P '^M:\t[^<]+ <[^@>]+@[^>]+>$' "$f"
+	grep -q -P '^R:\t[^<]+ <[^@>]+@[^>]+>$' "$f"
+	grep -q -P '^L:\tlinuxppc-dev@lists.ozlabs.org$' "$f"
+	grep -q -P '^S:\t(Supported|Maintained|Odd Fixes)$' "$f"
+	[ "$(grep -c -P '^F:\t' "$f")" -ge 1 ]
+}
+
+@test "MAINTAINERS-snippet: every F: pattern matches a file the selftests install" {
+	local installed pat n
+	installed=$("$TOP/scripts/install-selftests" --dry-run)
+	[ -n "$installed" ]
+	while read -r pat; do
+		# MAINTAINERS: a trailing / matches everything below; else a glob
+		n=$(python3 -c '
+import fnmatch, sys
+pat, files = sys.argv[1], sys.argv[2].split()
+m = [f for f in files if (f.startswith(pat) if pat.endswith("/") else fnmatch.fnmatch(f, pat))]
+print(len(m))' "$pat" "$installed")
+		[ "$n" -ge 1 ] || { echo "F: $pat matches nothing installed"; return 1; }
+	done < <(sed -n 's/^F:\t//p' "$TOP/MAINTAINERS-snippet")
+	# and every installed file is covered by some F: line
+	while read -r f; do
+		sed -n 's/^F:\t//p' "$TOP/MAINTAINERS-snippet" | while read -r pat; do
+			[[ $f == "$pat"* ]] && echo hit
+		done | grep -q hit || { echo "$f is not covered"; return 1; }
+	done <<<"$installed"
+}
+
+@test "install-selftests: refuses a non-kernel tree and existing targets" {
+	run "$TOP/scripts/install-selftests" --tree "$BATS_TEST_TMPDIR"
+	[ "$status" -eq 2 ]
+	[[ $output == *"no tools/testing/selftests/lib.mk"* ]]
+	mkdir -p "$BATS_TEST_TMPDIR/k/tools/testing/selftests/npu_context"
+	touch "$BATS_TEST_TMPDIR/k/tools/testing/selftests/lib.mk"
+	run "$TOP/scripts/install-selftests" --tree "$BATS_TEST_TMPDIR/k"
+	[ "$status" -eq 2 ]
+	[[ $output == *"already exists"* ]]
+	[ -z "$(ls "$BATS_TEST_TMPDIR/k/tools/testing/selftests/npu_context")" ]
+}
+
+@test "in a kernel tree: make -C tools/testing/selftests TARGETS=... builds both tests" {
+	local kdir k
+	kdir=$("$TOP/scripts/guest-kernel")
+	# a copy of the kernel's kselftest framework to install into
+	k=$BATS_TEST_TMPDIR/linux
+	mkdir -p "$k/tools/testing"
+	cp -r "$kdir/tools/testing/selftests" "$k/tools/testing/"
+	cp -r "$kdir/tools/include" "$kdir/tools/scripts" "$k/tools/"
+	mkdir -p "$k/scripts"
+	cp "$kdir/scripts/subarch.include" "$k/scripts/"
+	run "$TOP/scripts/install-selftests" --tree "$k"
+	[ "$status" -eq 0 ]
+	# npu_context: the module is built for the guest kernel
+	run make -C "$k/tools/testing/selftests" TARGETS=npu_context KDIR="$kdir" all
+	echo "$output" | tail -n 20
+	[ "$status" -eq 0 ]
+	[ -f "$k/tools/testing/selftests/npu_context/npu_context_test.ko" ]
+	# npu2_context_hw: its user program builds anywhere; the run SKIPs here
+	run make -C "$k/tools/testing/selftests" TARGETS=npu2_context_hw TEST_GEN_FILES= all
+	echo "$output" | tail -n 20
+	[ "$status" -eq 0 ]
+	run "$k/tools/testing/selftests/npu2_context_hw/npu2_hw_test.sh"
+	[ "$status" -eq 4 ]
+	[[ $output == *"SKIP"* ]]
+}
