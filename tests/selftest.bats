@@ -56,14 +56,14 @@ load lib
 }
 
 @test "qemu: the unfixed model races (KCSAN/refcount report in every run)" {
-	run "$TOP/scripts/run-selftest" --code unfixed --runs 3 --expect race
+	run "$TOP/scripts/run-selftest" --code unfixed --runs 3 --delay-us 20 --expect race
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"summary: race=3"* ]]
 }
 
 @test "qemu: the fixed model is clean" {
-	run "$TOP/scripts/run-selftest" --code fixed --runs 2 --expect pass
+	run "$TOP/scripts/run-selftest" --code fixed --runs 2 --delay-us 20 --expect pass
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"summary: pass=2"* ]]
@@ -89,11 +89,11 @@ load lib
 	need_trees
 	local t
 	for t in $TARGETS; do
-		run "$TOP/scripts/run-selftest" --code tree --tree "$NPU_TREES/$t" --target "$t" --variant unpatched --runs 2 --expect race
+		run "$TOP/scripts/run-selftest" --code tree --tree "$NPU_TREES/$t" --target "$t" --variant unpatched --runs 2 --delay-us 20 --expect race
 		echo "$output"
 		[ "$status" -eq 0 ] || { echo "$t unpatched did not race"; return 1; }
 		for v in plain lockdep; do
-			run "$TOP/scripts/run-selftest" --code tree --tree "$NPU_TREES/$t" --target "$t" --variant "$v" --expect pass
+			run "$TOP/scripts/run-selftest" --code tree --tree "$NPU_TREES/$t" --target "$t" --variant "$v" --delay-us 20 --expect pass
 			echo "$output"
 			[ "$status" -eq 0 ] || { echo "$t $v did not pass"; return 1; }
 		done
