@@ -115,3 +115,8 @@ checkpatch_clean() {
 	done <<<"$out"
 	return "$ok"
 }
+
+# usage: print the calling script's header comment (below the SPDX line).
+usage() {
+	awk 'NR > 3 && /^#/ { sub(/^# ?/, ""); print; next } NR > 3 { exit }' "$0"
+}
