@@ -7,7 +7,7 @@
 # kernel log of that run and report in KTAP.
 #
 # With negative=none the test passes when the run finished with no race
-# report (KCSAN, refcount, KFENCE, SLUB), no lockdep or might_sleep splat,
+# report (KCSAN, refcount, KFENCE, KASAN, SLUB), no lockdep or might_sleep splat,
 # no WARN or oops, and the module's own invariants hold.  With
 # negative=nolock|atomic the contract is broken on purpose and the test
 # passes when a lockdep or might_sleep check fires.
@@ -85,6 +85,7 @@ ours='(npu_|pnv_npu2_)'
 kcsan=$(count "BUG: KCSAN: data-race in .*$ours")
 refcount=$(count 'refcount_t: ')
 kfence=$(count 'BUG: KFENCE: ')
+kasan=$(count 'BUG: KASAN: ')
 slub=$(count 'BUG [a-z0-9_-]+ \(.*\): |Object already free|Poison overwritten|Redzone overwritten')
 lockdep=$(count 'WARNING: possible |WARNING: inconsistent lock state|BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: spinlock |BUG: lock held |held lock freed')
 warn=$(count 'WARNING: CPU: [0-9]+ PID: [0-9]+ at ')
@@ -94,8 +95,8 @@ done_line=$(echo "$log" | grep 'npu_context_test: done ' | tail -n 1)
 
 echo "# $(echo "$log" | grep 'npu_context_test: start ' | sed 's/.*npu_context_test: //')"
 [ -n "$done_line" ] && echo "# ${done_line#*npu_context_test: }"
-echo "# signals: kcsan=$kcsan refcount=$refcount kfence=$kfence slub=$slub lockdep=$lockdep warn=$warn oops=$oops invariants=$invariants"
-echo "$log" | grep -E "BUG: KCSAN: data-race in .*$ours|refcount_t: |BUG: KFENCE: |WARNING: CPU: |BUG: sleeping function|npu_context_test: invariant failed" |
+echo "# signals: kcsan=$kcsan refcount=$refcount kfence=$kfence kasan=$kasan slub=$slub lockdep=$lockdep warn=$warn oops=$oops invariants=$invariants"
+echo "$log" | grep -E "BUG: KCSAN: data-race in .*$ours|refcount_t: |BUG: KFENCE: |BUG: KASAN: |WARNING: CPU: |BUG: sleeping function|npu_context_test: invariant failed" |
 	head -n 8 | sed 's/^/# report: /'
 
 if [ -z "$done_line" ]; then
@@ -104,7 +105,7 @@ if [ -z "$done_line" ]; then
 fi
 case $negative in
 none)
-	if [ $((kcsan + refcount + kfence + slub + lockdep + warn + oops + invariants)) -eq 0 ]; then
+	if [ $((kcsan + refcount + kfence + kasan + slub + lockdep + warn + oops + invariants)) -eq 0 ]; then
 		echo "ok 1 $desc"
 		exit $KSFT_PASS
 	fi
