@@ -69,6 +69,16 @@ $dirty"
 		die "$dir: HEAD has no $NPU_FILE"
 }
 
+# check_base DIR TARGET: DIR's HEAD must have the unpatched npu-dma.c of
+# TARGET (the blob id in shared/trees.tsv).
+check_base() {
+	local blob
+
+	blob=$(git -C "$1" rev-parse "HEAD:$NPU_FILE")
+	[ "$blob" = "$(target_blob "$2")" ] ||
+		die "$1: $NPU_FILE at HEAD is blob $blob, expected the unpatched $(target_blob "$2") (shared/trees.tsv)"
+}
+
 # series_applied DIR PATCH...: true if HEAD of DIR already contains the
 # whole series (every patch, last first, reverse-applies to HEAD's tree).
 # Works on a throw-away index; DIR is not touched.
