@@ -9,7 +9,7 @@ setup() {
 	W=$(mktemp -d)
 	fake_tree "$W/tree" 4 14
 	fake_series "$W/tree" "$W/patches" v4.14
-	export NPU_PATCHES=$W/patches NPU_TREES_TSV=$W/patches/trees.tsv
+	export NPU_PATCHES=$W/patches
 	BEFORE=$(snapshot "$W/tree")
 }
 

@@ -10,7 +10,7 @@ setup() {
 	mkdir "$W/trees"
 	fake_tree "$W/trees/v4.14" 4 14
 	fake_series "$W/trees/v4.14" "$W/patches" v4.14
-	export NPU_PATCHES=$W/patches NPU_TREES_TSV=$W/patches/trees.tsv NPU_CACHE=$W/cache
+	export NPU_PATCHES=$W/patches NPU_CACHE=$W/cache
 	BEFORE=$(snapshot "$W/trees/v4.14")
 }
 

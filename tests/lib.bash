@@ -26,7 +26,7 @@ fake_tree() {
 
 # fake_series TREE OUTDIR TARGET [broken]: a plain series (one patch) and a
 # lockdep series (two patches) for TREE, made with git format-patch, plus a
-# trees.tsv naming TREE's npu-dma.c blob.  With "broken", the second lockdep
+# bases/bases.tsv naming TREE's npu-dma.c blob.  With "broken", the second lockdep
 # patch does not apply (its context is wrong).
 fake_series() {
 	local tree=$1 out=$2 t=$3 f=arch/powerpc/platforms/powernv/npu-dma.c
@@ -51,7 +51,8 @@ fake_series() {
 	(cd "$out/$t-lockdep" && ls -- *.patch >series)
 	git_q -C "$tree" worktree remove --force "$wt"
 	rm -rf "$(dirname "$wt")"
-	printf '%s\t%s\trepo\tHEAD\t%s\n' "$t" x "$(git -C "$tree" rev-parse "HEAD:$f")" >"$out/trees.tsv"
+	mkdir -p "$out/bases"
+	printf '%s\t%s\t%s\trepo\tHEAD\n' "${t#v}.7" "$t" "$(git -C "$tree" rev-parse "HEAD:$f")" >"$out/bases/bases.tsv"
 }
 
 # snapshot DIR: everything a user could see of DIR: HEAD, branches,
@@ -74,21 +75,58 @@ need_trees() {
 	fi
 }
 
-# modern_checkpatch: path to checkpatch.pl of Debian's linux-source-6.1,
-# extracted once into the cache (keyed by the package version).
-modern_checkpatch() {
-	local v d
+# linux61 FILE...: the paths of FILEs of Debian's linux-source-6.1 (relative
+# to its top), extracted once into the cache (keyed by the package version).
+LINUX61_FILES="scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+scripts/get_maintainer.pl MAINTAINERS"
+linux61_dir() {
+	local v d f
 	v=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-	d=$NPU_CACHE/checkpatch-$v
-	if [ ! -x "$d/scripts/checkpatch.pl" ]; then
+	d=$NPU_CACHE/linux61-files-$v
+	if [ ! -f "$d/.done" ]; then
 		rm -rf "$d.tmp"
 		mkdir -p "$d.tmp"
+		# shellcheck disable=SC2086
 		tar -C "$d.tmp" --strip-components=1 -xJf /usr/src/linux-source-6.1.tar.xz \
-			linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
-			linux-source-6.1/scripts/const_structs.checkpatch \
-			linux-source-6.1/scripts/get_maintainer.pl
+			$(for f in $LINUX61_FILES; do echo "linux-source-6.1/$f"; done)
+		touch "$d.tmp/.done"
 		rm -rf "$d"
 		mv "$d.tmp" "$d"
 	fi
-	echo "$d/scripts/checkpatch.pl"
+	echo "$d"
+}
+
+# modern_checkpatch: path to checkpatch.pl of Debian's linux-source-6.1.
+modern_checkpatch() {
+	echo "$(linux61_dir)/scripts/checkpatch.pl"
+}
+
+# fixture_tree DIR TARGET: a one-commit git "kernel" tree holding the
+# unpatched npu-dma.c of the release TARGET's series was made on
+# (patches/bases/<release>/npu-dma.c, byte-exact, so its blob id is the
+# real one), a top Makefile of that version, and what scripts/mail reads
+# in a tree: MAINTAINERS, checkpatch.pl and get_maintainer.pl (those of
+# linux-source-6.1) and the top-level names get_maintainer.pl looks for.
+fixture_tree() {
+	local d=$1 t=$2 rel v p s l61 f
+	rel=$(base_field "$t" 1)
+	IFS=. read -r v p s <<<"$rel"
+	l61=$(linux61_dir)
+	mkdir -p "$d/arch/powerpc/platforms/powernv" "$d/scripts"
+	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\nEXTRAVERSION =\n' "$v" "$p" "$s" >"$d/Makefile"
+	cp "$TOP/patches/bases/$rel/npu-dma.c" "$d/$NPU_FILE"
+	for f in $LINUX61_FILES; do
+		cp "$l61/$f" "$d/$f"
+	done
+	for f in COPYING CREDITS Kbuild README; do
+		: >"$d/$f"
+	done
+	for f in Documentation include drivers fs init ipc kernel lib; do
+		mkdir -p "$d/$f"
+		: >"$d/$f/.keep"
+	done
+	git_q -C "$d" init -q
+	git_q -C "$d" add -A
+	git_q -C "$d" commit -q -m "$rel: $NPU_FILE and the files scripts/mail reads"
+	[ "$(git -C "$d" rev-parse "HEAD:$NPU_FILE")" = "$(target_blob "$t")" ]
 }

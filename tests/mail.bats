@@ -22,12 +22,12 @@ load lib
 	git_q -C "$W/patches" commit -q -m series
 	mkdir "$W/outbox"
 	touch "$W/outbox/old.patch"
-	NPU_PATCHES=$W/patches NPU_TREES_TSV=$W/patches/trees.tsv \
+	NPU_PATCHES=$W/patches \
 		run "$TOP/scripts/mail" --target v4.14 --tree "$W/tree" --outbox "$W/outbox"
 	[ "$status" -eq 2 ]
 	[[ $output == *"is not empty"* ]]
 	echo "# edited" >>"$W/patches/v4.14/series"
-	NPU_PATCHES=$W/patches NPU_TREES_TSV=$W/patches/trees.tsv \
+	NPU_PATCHES=$W/patches \
 		run "$TOP/scripts/mail" --target v4.14 --tree "$W/tree" --outbox "$W/outbox2"
 	[ "$status" -eq 2 ]
 	[[ $output == *"uncommitted changes"* ]]

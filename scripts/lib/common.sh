@@ -6,8 +6,9 @@ NPU_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NPU_CACHE=${NPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/npu-context}
 NPU_TARGETS="v4.12 v4.13 v4.14 v4.15 v4.16"
 # Overridable for the project's own tests, which use small fake trees.
-NPU_TREES_TSV=${NPU_TREES_TSV:-$NPU_TOP/../shared/trees.tsv}
 NPU_PATCHES=${NPU_PATCHES:-$NPU_TOP/patches}
+NPU_BASES=${NPU_BASES:-$NPU_PATCHES/bases/bases.tsv}
+NPU_TOOLS=$NPU_TOP/scripts/lib/tools.tsv
 NPU_FILE=arch/powerpc/platforms/powernv/npu-dma.c
 NPU_OBJ=arch/powerpc/platforms/powernv/npu-dma.o
 NPU_CROSS=${NPU_CROSS:-powerpc64le-linux-gnu-}
@@ -21,10 +22,42 @@ info() {
 	echo "${0##*/}: $*" >&2
 }
 
-# The blob id that $NPU_FILE has in the target's base tree (shared/trees.tsv).
+# base_field TARGET COLUMN: a fact about the release TARGET's series was made
+# on, from patches/bases/bases.tsv (1 release, 3 blob of $NPU_FILE).  Dies,
+# naming the file, when it cannot be read or has no line for TARGET.  Call
+# it as v=$(base_field ...) || exit, not inside another message.
+base_field() {
+	local v
+	[ -r "$NPU_BASES" ] || die "cannot read $NPU_BASES (the facts about each base)"
+	v=$(awk -F '\t' -v t="$1" -v c="$2" '!/^#/ && $2 == t { print $c; exit }' "$NPU_BASES")
+	[ -n "$v" ] || die "$NPU_BASES has no line for $1"
+	echo "$v"
+}
+
+# The blob id of the unpatched $NPU_FILE of the release TARGET's series was
+# made on.
 target_blob() {
-	[ -r "$NPU_TREES_TSV" ] || die "cannot read $NPU_TREES_TSV"
-	awk -F '\t' -v t="$1" '$1 == t { print $5 }' "$NPU_TREES_TSV"
+	base_field "$1" 3
+}
+
+# need KEY...: every KEY (a line of scripts/lib/tools.tsv: cmd:NAME,
+# file:PATH, perl:MODULE or py:MODULE) must be present; otherwise die with
+# one line naming the Debian package that brings it.
+need() {
+	local key kind what pkg
+	for key; do
+		kind=${key%%:*} what=${key#*:}
+		case $kind in
+		cmd) command -v "$what" >/dev/null && continue ;;
+		file) [ -e "$what" ] && continue ;;
+		perl) perl -M"$what" -e 1 2>/dev/null && continue ;;
+		py) python3 -c "import $what" 2>/dev/null && continue ;;
+		*) die "need: unknown kind in '$key'" ;;
+		esac
+		pkg=$(awk -F '\t' -v k="$key" '$1 == k { print $2; exit }' "$NPU_TOOLS")
+		[ -n "$pkg" ] || die "$what not found (and not listed in $NPU_TOOLS)"
+		die "$what not found: install Debian's $pkg (scripts/install-deps does)"
+	done
 }
 
 # "4.14" for "v4.14".
@@ -70,13 +103,14 @@ $dirty"
 }
 
 # check_base DIR TARGET: DIR's HEAD must have the unpatched npu-dma.c of
-# TARGET (the blob id in shared/trees.tsv).
+# TARGET (the blob id in patches/bases/bases.tsv).
 check_base() {
-	local blob
+	local blob want
 
+	want=$(target_blob "$2") || exit
 	blob=$(git -C "$1" rev-parse "HEAD:$NPU_FILE")
-	[ "$blob" = "$(target_blob "$2")" ] ||
-		die "$1: $NPU_FILE at HEAD is blob $blob, expected the unpatched $(target_blob "$2") (shared/trees.tsv)"
+	[ "$blob" = "$want" ] ||
+		die "$1: $NPU_FILE at HEAD is blob $blob, expected the unpatched $2 base $want ($(base_field "$2" 1), patches/bases/bases.tsv)"
 }
 
 # series_applied DIR PATCH...: true if HEAD of DIR already contains the
@@ -95,6 +129,53 @@ series_applied() {
 	done
 	rm -f "$idx"
 	return "$rc"
+}
+
+# prepare_patch IN OUT SENDER DIR...: write OUT, the patch IN as git am
+# should get it.
+# - Its "commit <id> upstream." line gets the full id of that commit from
+#   the first DIR that has it with IN's subject.
+# - With a SENDER ("Name <email>"): the sender's Signed-off-by goes last,
+#   right below the backport note or the last trailer, as stable wants it;
+#   a patch with no upstream line (the project's own) becomes the sender's:
+#   its From: is replaced.
+prepare_patch() {
+	local in=$1 out=$2 sender=$3 id subject full d
+	shift 3
+	cp "$in" "$out"
+	id=$(sed -n -E 's/^commit ([0-9a-f]{7,39}) upstream\.$/\1/p' "$in" | head -n 1)
+	if [ -n "$id" ]; then
+		subject=$(git mailinfo /dev/null /dev/null <"$in" | sed -n 's/^Subject: //p')
+		for d; do
+			full=$(git -C "$d" rev-parse -q --verify "$id^{commit}" 2>/dev/null) || continue
+			[ "$(git -C "$d" log -1 --format=%s "$full")" = "$subject" ] || continue
+			sed -i "s/^commit $id upstream\.\$/commit $full upstream./" "$out"
+			break
+		done
+	fi
+	[ -n "$sender" ] || return 0
+	awk -v sender="$sender" -v own="$([ -n "$id" ] || echo 1)" '
+		# headers: the first From: (and its folded lines) is replaced
+		# in the project'"'"'s own patch
+		!body && /^$/ { body = 1 }
+		!body && own && /^From: / { print "From: " sender; skip = 1; next }
+		!body && skip && /^[ \t]/ { next }
+		!body { skip = 0; print; next }
+		# the message ends at the first "---" line: sign off before it
+		!done && /^---$/ {
+			sob = "Signed-off-by: " sender
+			# (blank lines before "---" are dropped)
+			if (last != sob) {
+				if (last !~ /^[A-Za-z-]+: / && last !~ /\]$/)
+					print ""
+				print sob
+			}
+			done = 1; print; next
+		}
+		!done && /^$/ { blanks++; next }
+		!done { for (i = 0; i < blanks; i++) print ""; blanks = 0; last = $0; print; next }
+		{ print }
+	' "$out" >"$out.tmp" && mv "$out.tmp" "$out"
 }
 
 # checkpatch_clean PATCH STATUS OUTPUT: STATUS and OUTPUT are the exit status
