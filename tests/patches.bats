@@ -56,18 +56,19 @@ msg() {
 			[ "$(head -n 1 <<<"$m")" = "commit 28a5933 upstream." ]
 			grep -qx 'Fixes: 1ab66d1fbada ("powerpc/powernv: Introduce address translation services for Nvlink2")' <<<"$m"
 			grep -qx 'Cc: stable@vger.kernel.org # v4.12+' <<<"$m"
-			# upstream sign-offs, then the backport note, then ours, last
-			local ell note last
+			# upstream sign-offs, then the backport note, last: the
+			# sender's sign-off goes below it when they apply or mail
+			# it (backport --signoff, mail; see bases.bats)
+			local ell note
 			ell=$(grep -n '^Signed-off-by: Michael Ellerman' <<<"$m" | cut -d: -f1)
 			note=$(grep -n "^\[ Backport to $v\.y" <<<"$m" | cut -d: -f1)
-			last=$(grep -n '^Signed-off-by: ' <<<"$m" | tail -n 1 | cut -d: -f1)
-			[ -n "$ell" ] && [ -n "$note" ] && [ -n "$last" ]
-			[ "$ell" -lt "$note" ] && [ "$note" -lt "$last" ]
-			[ "$last" -eq "$(wc -l <<<"$m")" ]
-			! sed -n "${last}p" <<<"$m" | grep -q -e 'Alistair Popple' -e 'Michael Ellerman'
-			# the note ends before our sign-off and says what was adapted
-			sed -n "$note,$((last - 1))p" <<<"$m" | tail -n 1 | grep -q '\]$'
-			sed -n "$note,$((last - 1))p" <<<"$m" | grep -q 'adapted'
+			[ -n "$ell" ] && [ -n "$note" ]
+			[ "$ell" -lt "$note" ]
+			[ "$(grep -c '^Signed-off-by: ' <<<"$m")" -eq 2 ]
+			! grep -q -e 'Seed ' -e '@invalid' <<<"$m"
+			# the note ends the message and says what was adapted
+			tail -n 1 <<<"$m" | grep -q '\]$'
+			sed -n "$note,\$p" <<<"$m" | grep -q 'adapted'
 		done
 	done
 }
@@ -113,10 +114,12 @@ msg() {
 	rc=0
 	out=$("$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/bad.patch" 2>&1) || rc=$?
 	! checkpatch_clean "$BATS_TEST_TMPDIR/bad.patch" "$rc" "$out"
+	# each patch as it is sent: signed off by its sender
 	while read -r p; do
+		prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
 		rc=0
-		out=$(cd "$TOP" && "$cp" --strict --show-types --no-tree --terse "$p" 2>&1) || rc=$?
-		checkpatch_clean "$p" "$rc" "$out" || { echo "$p: $out"; return 1; }
+		out=$(cd "$TOP" && "$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/sent.patch" 2>&1) || rc=$?
+		checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$p: $out"; return 1; }
 	done < <(all_patches)
 }
 
@@ -125,9 +128,10 @@ msg() {
 	local t p out rc
 	for t in $TARGETS; do
 		while read -r p; do
+			prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
 			rc=0
-			out=$(cd "$NPU_TREES/$t" && ./scripts/checkpatch.pl --strict --show-types --terse "$p" 2>/dev/null) || rc=$?
-			checkpatch_clean "$p" "$rc" "$out" || { echo "$t: $p: $out"; return 1; }
+			out=$(cd "$NPU_TREES/$t" && ./scripts/checkpatch.pl --strict --show-types --terse "$BATS_TEST_TMPDIR/sent.patch" 2>/dev/null) || rc=$?
+			checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$t: $p: $out"; return 1; }
 		done < <(sed "s|^|$TOP/patches/$t/|" "$TOP/patches/$t/series"; sed "s|^|$TOP/patches/$t-lockdep/|" "$TOP/patches/$t-lockdep/series")
 	done
 }
