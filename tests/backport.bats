@@ -153,3 +153,33 @@ unchanged() {
 	[[ $output == *"git am or rebase in progress"* ]]
 	unchanged
 }
+
+@test "backport: the upstream line gets the full id from the tree or --upstream, else says so" {
+	local p full
+	p=$(ls "$W/patches/v4.14"/*.patch)
+	# the fake fix commit (first line of the patch) stands in for upstream;
+	# its object is in $W/tree, not in a second, fresh tree of the same file
+	full=$(head -n 1 "$p" | cut -d' ' -f2)
+	awk -v l="commit ${full:0:7} upstream." '!done && /^$/ { print; print l; done = 1; next } { print }' \
+		"$p" >"$p.new"
+	mv "$p.new" "$p"
+	fake_tree "$W/fresh" 4 14
+	git_q -C "$W/tree" config user.name Sender
+	git_q -C "$W/tree" config user.email sender@example.org
+	git_q -C "$W/fresh" config user.name Sender
+	git_q -C "$W/fresh" config user.email sender@example.org
+
+	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --branch known
+	[ "$status" -eq 0 ]
+	[ "$(git -C "$W/tree" log -1 --format=%b known | head -n 1)" = "commit $full upstream." ]
+	[[ $output != *"abbreviated"* ]]
+
+	run "$TOP/scripts/backport" --tree "$W/fresh" --target v4.14 --branch unknown
+	[ "$status" -eq 0 ]
+	[ "$(git -C "$W/fresh" log -1 --format=%b unknown | head -n 1)" = "commit ${full:0:7} upstream." ]
+	[[ $output == *"is not in $W/fresh"*"keeps the abbreviated id"* ]]
+
+	run "$TOP/scripts/backport" --tree "$W/fresh" --target v4.14 --branch told --upstream "$W/tree"
+	[ "$status" -eq 0 ]
+	[ "$(git -C "$W/fresh" log -1 --format=%b told | head -n 1)" = "commit $full upstream." ]
+}

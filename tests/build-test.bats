@@ -60,3 +60,51 @@ teardown() {
 	[ "$(snapshot "$W/trees/v4.14")" = "$BEFORE" ]
 	[ ! -e "$W/cache/build-test" ]
 }
+
+# fake_kbuild DIR: turn the fake tree DIR into one that tracks a .config (as
+# the v4.15.1 snapshot does) and whose Makefile refuses an O= build while
+# the source tree has one, at prepare, as kbuild of v4.15 does.  Every other
+# target succeeds without building anything.
+fake_kbuild() {
+	local d=$1
+	cat >>"$d/Makefile" <<'MK'
+.SUFFIXES:
+prepare:
+	@if [ -n "$(O)" ] && [ -f $(CURDIR)/.config ]; then \
+		echo "  $(CURDIR) is not clean, please run 'make mrproper'" >&2; false; fi
+%config:
+	@mkdir -p $(O) && touch $(O)/.config
+mrproper:
+	@rm -f .config
+%:
+	@:
+MK
+	mkdir -p "$d/scripts/kconfig"
+	cat >"$d/scripts/kconfig/merge_config.sh" <<'SH'
+#!/bin/sh
+# merge_config.sh -m -O DIR BASE FRAGMENT...: concatenate
+shift 2; out=$1; shift
+cat "$@" >"$out/.config.new" && mv "$out/.config.new" "$out/.config"
+SH
+	chmod +x "$d/scripts/kconfig/merge_config.sh"
+	echo 'CONFIG_FROM_SOMEONE_ELSE=y' >"$d/.config"
+	git_q -C "$d" add -A
+	git_q -C "$d" commit -q -m "kbuild stand-in, tracked .config"
+}
+
+@test "build-test: a base that tracks a .config builds cold and warm (v4.15.1)" {
+	fake_tree "$W/trees/v4.15" 4 15
+	fake_kbuild "$W/trees/v4.15"
+	fake_series "$W/trees/v4.15" "$W/p415" v4.15
+	local run
+	for run in cold warm; do
+		NPU_PATCHES=$W/p415 run "$TOP/scripts/build-test" --trees "$W/trees" --targets v4.15 \
+			--variants plain --matrix "$W/matrix-$run.txt"
+		echo "$run: $output"
+		grep -q -E '^v4\.15 +plain +ok +ok +0 +0 ' "$W/matrix-$run.txt"
+		[ ! -e "$W/cache/build-test/src/v4.15/.config" ]
+	done
+	# the user's tree keeps its .config
+	[ -f "$W/trees/v4.15/.config" ]
+	[ -z "$(git -C "$W/trees/v4.15" status --porcelain)" ]
+}

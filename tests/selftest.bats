@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # The concurrency selftest: the spin model, bad input, and the QEMU runs
-# (KCSAN + lockdep guest) on the built-in models and, with NPU_TREES, on
-# every tree's real functions: unfixed code must fail, fixed code pass.
+# (KCSAN + lockdep guest) on the built-in models and on every base's real
+# functions: unfixed code must fail, fixed code pass.
 
 load lib
 
@@ -85,26 +85,37 @@ load lib
 	[ "$status" -eq 1 ]
 }
 
-@test "qemu: each tree's real code: unpatched races, plain and lockdep pass" {
-	need_trees
+# The real functions of every base, with no stable tree: a one-commit tree
+# that holds the base's unpatched npu-dma.c (patches/bases/, byte-exact;
+# run-selftest checks its blob).  A tree of NPU_TREES has that same file.
+base_trees() {
 	local t
 	for t in $TARGETS; do
-		run "$TOP/scripts/run-selftest" --code tree --tree "$NPU_TREES/$t" --target "$t" --variant unpatched --runs 2 --delay-us 20 --expect race
+		[ -d "$BATS_FILE_TMPDIR/trees/$t" ] || fixture_tree "$BATS_FILE_TMPDIR/trees/$t" "$t"
+	done
+	echo "$BATS_FILE_TMPDIR/trees"
+}
+
+@test "qemu: each base's real code: unpatched races, plain and lockdep pass" {
+	local t v trees
+	trees=$(base_trees)
+	for t in $TARGETS; do
+		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --target "$t" --variant unpatched --runs 2 --delay-us 20 --expect race
 		echo "$output"
 		[ "$status" -eq 0 ] || { echo "$t unpatched did not race"; return 1; }
 		for v in plain lockdep; do
-			run "$TOP/scripts/run-selftest" --code tree --tree "$NPU_TREES/$t" --target "$t" --variant "$v" --delay-us 20 --expect pass
+			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --target "$t" --variant "$v" --delay-us 20 --expect pass
 			echo "$output"
 			[ "$status" -eq 0 ] || { echo "$t $v did not pass"; return 1; }
 		done
 	done
 }
 
-@test "qemu: each tree's lockdep series fires on init without the mmap lock" {
-	need_trees
-	local t
+@test "qemu: each base's lockdep series fires on init without the mmap lock" {
+	local t trees
+	trees=$(base_trees)
 	for t in $TARGETS; do
-		run "$TOP/scripts/run-selftest" --code tree --tree "$NPU_TREES/$t" --target "$t" --variant lockdep \
+		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --target "$t" --variant lockdep \
 			--negative nolock --threads 1 --iterations 1 --expect fires
 		echo "$output"
 		[ "$status" -eq 0 ] || { echo "$t lockdep annotation did not fire"; return 1; }

@@ -199,7 +199,7 @@ checkpatch_clean() {
 		case $type in
 		UNKNOWN_COMMIT_ID) continue ;;
 		GIT_COMMIT_ID)
-			[ "$(sed -n "${n}p" "$patch")" = "commit 28a5933 upstream." ] && continue ;;
+			sed -n "${n}p" "$patch" | grep -q -E '^commit [0-9a-f]{7,40} upstream\.$' && continue ;;
 		esac
 		echo "$line"
 		ok=1
