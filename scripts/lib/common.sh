@@ -4,7 +4,6 @@
 
 NPU_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NPU_CACHE=${NPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/npu-context}
-NPU_TARGETS="v4.12 v4.13 v4.14 v4.15 v4.16"
 # Overridable for the project's own tests, which use small fake trees.
 NPU_PATCHES=${NPU_PATCHES:-$NPU_TOP/patches}
 NPU_BASES=${NPU_BASES:-$NPU_PATCHES/bases/bases.tsv}
@@ -22,22 +21,111 @@ info() {
 	echo "${0##*/}: $*" >&2
 }
 
-# base_field TARGET COLUMN: a fact about the release TARGET's series was made
-# on, from patches/bases/bases.tsv (1 release, 3 blob of $NPU_FILE).  Dies,
-# naming the file, when it cannot be read or has no line for TARGET.  Call
-# it as v=$(base_field ...) || exit, not inside another message.
-base_field() {
-	local v
-	[ -r "$NPU_BASES" ] || die "cannot read $NPU_BASES (the facts about each base)"
-	v=$(awk -F '\t' -v t="$1" -v c="$2" '!/^#/ && $2 == t { print $c; exit }' "$NPU_BASES")
-	[ -n "$v" ] || die "$NPU_BASES has no line for $1"
-	echo "$v"
+# The code variants the series are made for, oldest first.  Each is a
+# directory of patches/ (and its -lockdep variant); patches/bases/bases.tsv
+# names the releases seen with each and keeps their unpatched npu-dma.c.
+NPU_SERIES="orig write-once nmmu nmmu-write-once"
+
+valid_series() {
+	case " $NPU_SERIES " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
 }
 
-# The blob id of the unpatched $NPU_FILE of the release TARGET's series was
-# made on.
-target_blob() {
-	base_field "$1" 3
+# check_bases: the facts about the bases must be there; call it before
+# any detection (whose helpers run in subshells).
+check_bases() {
+	[ -r "$NPU_BASES" ] || die "cannot read $NPU_BASES (the facts about each base)"
+	[ -n "$(known_series)" ] || die "$NPU_BASES lists no base of a known series ($NPU_SERIES)"
+}
+
+# bases_of SERIES: "RELEASE FILE" for each release bases.tsv lists for
+# SERIES, FILE being its unpatched npu-dma.c (relative to patches/bases/).
+bases_of() {
+	[ -r "$NPU_BASES" ] || die "cannot read $NPU_BASES (the facts about each base)"
+	awk -F '\t' -v s="$1" '!/^#/ && $2 == s { print $1, $6 }' "$NPU_BASES"
+}
+
+# known_series: the series of $NPU_SERIES that bases.tsv has a base for.
+known_series() {
+	local s
+	for s in $NPU_SERIES; do
+		[ -z "$(bases_of "$s")" ] || echo "$s"
+	done
+}
+
+# npu_functions FILE: pnv_npu2_init_context(), pnv_npu2_release_context()
+# and pnv_npu2_destroy_context() of FILE, each from its first line to its
+# closing brace.  They tell the code variants apart; hunks elsewhere in the
+# file, which change with unrelated fixes, do not.
+npu_functions() {
+	awk '/^struct npu_context \*pnv_npu2_init_context\(|^static void pnv_npu2_release_context\(|^void pnv_npu2_destroy_context\(/ { g = 1 }
+		g { print }
+		g && /^}/ { g = 0 }' "$1"
+}
+
+# series_file SERIES: the unpatched file that stands for SERIES' code (the
+# first base bases.tsv lists for it).
+series_file() {
+	local rel file
+	read -r rel file < <(bases_of "$1")
+	[ -n "$file" ] || die "$NPU_BASES lists no base for the series $1"
+	echo "${NPU_BASES%/*}/$file"
+}
+
+# detect_series FILE: which series FILE's code is: a name of $NPU_SERIES,
+# "fixed" (it has the npu_context_lock of 28a5933 already), or "unknown".
+detect_series() {
+	local f=$1 sum s
+	if grep -q 'npu_context_lock' "$f"; then
+		echo fixed
+		return 0
+	fi
+	sum=$(npu_functions "$f" | sha256sum)
+	for s in $(known_series); do
+		if [ "$(npu_functions "$(series_file "$s")" | sha256sum)" = "$sum" ]; then
+			echo "$s"
+			return 0
+		fi
+	done
+	echo unknown
+}
+
+# unknown_code FILE: what differs between FILE and each known series, and
+# the diff of the three functions against the nearest one.
+unknown_code() {
+	local f=$1 s n best='' bestn=999999
+	for s in $(known_series); do
+		n=$(diff <(npu_functions "$(series_file "$s")") <(npu_functions "$f") | grep -c '^[<>]')
+		echo "  $s: $n line(s) of the three functions differ"
+		if [ "$n" -lt "$bestn" ]; then
+			best=$s bestn=$n
+		fi
+	done
+	echo "  the nearest, $best (-), against this tree (+):"
+	diff -u <(npu_functions "$(series_file "$best")") <(npu_functions "$f") | tail -n +3 |
+		head -n 40 | sed 's/^/    /'
+}
+
+# tree_release DIR: "4.14.98", from DIR's top Makefile.
+tree_release() {
+	sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' "$1/Makefile" |
+		head -n 3 | paste -sd.
+}
+
+# tree_series DIR [WHY]: detect_series on DIR's HEAD:npu-dma.c; for an
+# unknown variant, what differs goes to the file WHY.
+tree_series() {
+	local tmp s
+	tmp=$(mktemp)
+	git -C "$1" show "HEAD:$NPU_FILE" >"$tmp"
+	s=$(detect_series "$tmp")
+	if [ "$s" = unknown ] && [ -n "${2-}" ]; then
+		unknown_code "$tmp" >"$2"
+	fi
+	rm -f "$tmp"
+	echo "$s"
 }
 
 # need KEY...: every KEY (a line of scripts/lib/tools.tsv: cmd:NAME,
@@ -60,22 +148,11 @@ need() {
 	done
 }
 
-# "4.14" for "v4.14".
-target_version() {
-	echo "${1#v}"
-}
-
-valid_target() {
-	case " $NPU_TARGETS " in
-	*" $1 "*) return 0 ;;
-	esac
-	return 1
-}
-
-# check_tree DIR TARGET: DIR must be the top of a clean kernel git work
-# tree of TARGET's version.  Dies with a message saying what was found.
+# check_tree DIR [vX.Y]: DIR must be the top of a clean kernel git work
+# tree (of version X.Y, if given).  Dies with a message saying what was
+# found.
 check_tree() {
-	local dir=$1 target=$2 top v p s gitdir dirty
+	local dir=$1 target=${2-} top v p s gitdir dirty
 
 	[ -d "$dir" ] || die "$dir: no such directory"
 	top=$(git -C "$dir" rev-parse --show-toplevel 2>/dev/null) ||
@@ -89,8 +166,10 @@ check_tree() {
 	v=$(sed -n 's/^VERSION = //p' "$dir/Makefile" | head -n 1)
 	p=$(sed -n 's/^PATCHLEVEL = //p' "$dir/Makefile" | head -n 1)
 	s=$(sed -n 's/^SUBLEVEL = //p' "$dir/Makefile" | head -n 1)
-	[ "$v.$p" = "$(target_version "$target")" ] ||
-		die "$dir is Linux $v.$p.${s:-?}, not $target"
+	if [ -n "$target" ]; then
+		[[ $target =~ ^v[0-9]+\.[0-9]+$ ]] || die "--target $target: expected vX.Y, e.g. v4.14"
+		[ "$v.$p" = "${target#v}" ] || die "$dir is Linux $v.$p.${s:-?}, not $target"
+	fi
 	gitdir=$(git -C "$dir" rev-parse --absolute-git-dir)
 	if [ -d "$gitdir/rebase-apply" ] || [ -d "$gitdir/rebase-merge" ]; then
 		die "$dir has a git am or rebase in progress; finish or abort it first"
@@ -100,17 +179,6 @@ check_tree() {
 $dirty"
 	git -C "$dir" cat-file -e "HEAD:$NPU_FILE" 2>/dev/null ||
 		die "$dir: HEAD has no $NPU_FILE"
-}
-
-# check_base DIR TARGET: DIR's HEAD must have the unpatched npu-dma.c of
-# TARGET (the blob id in patches/bases/bases.tsv).
-check_base() {
-	local blob want
-
-	want=$(target_blob "$2") || exit
-	blob=$(git -C "$1" rev-parse "HEAD:$NPU_FILE")
-	[ "$blob" = "$want" ] ||
-		die "$1: $NPU_FILE at HEAD is blob $blob, expected the unpatched $2 base $want ($(base_field "$2" 1), patches/bases/bases.tsv)"
 }
 
 # series_applied DIR PATCH...: true if HEAD of DIR already contains the
