@@ -8,7 +8,7 @@ load lib
 setup() {
 	W=$(mktemp -d)
 	fake_tree "$W/tree" 4 14
-	fake_series "$W/tree" "$W/patches" v4.14
+	fake_series "$W/tree" "$W/patches" orig
 	export NPU_PATCHES=$W/patches
 	BEFORE=$(snapshot "$W/tree")
 }
@@ -27,13 +27,19 @@ unchanged() {
 	[[ $output == *"--tree DIR is required"* ]]
 }
 
-@test "backport: unknown target and variant are refused" {
-	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.11
+@test "backport: a bad --target, --series or --variant is refused" {
+	run "$TOP/scripts/backport" --tree "$W/tree" --target 4.14
 	[ "$status" -eq 2 ]
-	[[ $output == *"unknown target 'v4.11'"* ]]
-	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant kasan
+	[[ $output == *"--target 4.14: expected vX.Y"* ]]
+	run "$TOP/scripts/backport" --tree "$W/tree" --series v4.14
+	[ "$status" -eq 2 ]
+	[[ $output == *"unknown series 'v4.14'"* ]]
+	run "$TOP/scripts/backport" --tree "$W/tree" --variant kasan
 	[ "$status" -eq 2 ]
 	[[ $output == *"unknown variant 'kasan'"* ]]
+	run "$TOP/scripts/backport" --tree "$W/tree" --series nmmu
+	[ "$status" -eq 2 ]
+	[[ $output == *"its code is of the orig series, not nmmu"* ]]
 	unchanged
 }
 
@@ -87,13 +93,32 @@ unchanged() {
 	unchanged
 }
 
-@test "backport: npu-dma.c that is not the expected base" {
+@test "backport: other changes to npu-dma.c do not matter, the three functions do" {
 	echo "line 41" >>"$W/tree/arch/powerpc/platforms/powernv/npu-dma.c"
-	git_q -C "$W/tree" commit -q -am "other change"
+	git_q -C "$W/tree" commit -q -am "an unrelated change"
 	BEFORE=$(snapshot "$W/tree")
-	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14
+	run "$TOP/scripts/backport" --tree "$W/tree"
+	[ "$status" -eq 0 ]
+	[[ $output == *"that of the orig series"*"applies cleanly"* ]]
+	unchanged
+	printf 'void pnv_npu2_destroy_context(void)\n{\n}\n' >>"$W/tree/arch/powerpc/platforms/powernv/npu-dma.c"
+	git_q -C "$W/tree" commit -q -am "a function of its own"
+	BEFORE=$(snapshot "$W/tree")
+	run "$TOP/scripts/backport" --tree "$W/tree"
 	[ "$status" -eq 2 ]
-	[[ $output == *"expected"*"unpatched v4.14"* ]]
+	[[ $output == *"is of no known series (orig write-once nmmu nmmu-write-once)"* ]]
+	[[ $output == *"orig: 3 line(s) of the three functions differ"* ]]
+	[[ $output == *"+void pnv_npu2_destroy_context(void)"* ]]
+	unchanged
+}
+
+@test "backport: a tree that already has the fix is left alone, exit 3" {
+	sed -i 's/^line 7$/static DEFINE_SPINLOCK(npu_context_lock);/' "$W/tree/arch/powerpc/platforms/powernv/npu-dma.c"
+	git_q -C "$W/tree" commit -q -am "upstream fix"
+	BEFORE=$(snapshot "$W/tree")
+	run "$TOP/scripts/backport" --tree "$W/tree" --in-place
+	[ "$status" -eq 3 ]
+	[[ $output == *"already contains the fix"* ]]
 	unchanged
 }
 
@@ -108,7 +133,7 @@ unchanged() {
 	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --branch npu-fix
 	[ "$status" -eq 0 ]
 	[ "$(git -C "$W/tree" rev-list --count master..npu-fix)" -eq 1 ]
-	git -C "$W/tree" show npu-fix:arch/powerpc/platforms/powernv/npu-dma.c | grep -qx 'line 5 fixed'
+	git -C "$W/tree" show npu-fix:arch/powerpc/platforms/powernv/npu-dma.c | grep -qx 'line 5 npu_context_lock'
 	[ -z "$(git -C "$W/tree" status --porcelain)" ]
 	[ "$(git -C "$W/tree" worktree list | wc -l)" -eq 1 ]
 	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --branch npu-fix
@@ -132,7 +157,7 @@ unchanged() {
 
 @test "backport: a patch that fails half-way names the patch and hunk, tree unchanged" {
 	rm -rf "$W/patches"
-	fake_series "$W/tree" "$W/patches" v4.14 broken
+	fake_series "$W/tree" "$W/patches" orig broken
 	BEFORE=$(snapshot "$W/tree")
 	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant lockdep
 	[ "$status" -eq 1 ]
@@ -156,7 +181,7 @@ unchanged() {
 
 @test "backport: the upstream line gets the full id from the tree or --upstream, else says so" {
 	local p full
-	p=$(ls "$W/patches/v4.14"/*.patch)
+	p=$(ls "$W/patches/orig"/*.patch)
 	# the fake fix commit (first line of the patch) stands in for upstream;
 	# its object is in $W/tree, not in a second, fresh tree of the same file
 	full=$(head -n 1 "$p" | cut -d' ' -f2)

@@ -9,10 +9,10 @@
 load lib
 
 setup_file() {
-	local t
+	local r
 	export FIX=$BATS_FILE_TMPDIR/trees
-	for t in $TARGETS; do
-		fixture_tree "$FIX/$t" "$t"
+	for r in $FIXTURE_RELEASES; do
+		fixture_tree "$FIX/$r" "$r"
 	done
 	# a sender, as a user has one
 	export GIT_CONFIG_GLOBAL=$BATS_FILE_TMPDIR/gitconfig
@@ -20,68 +20,92 @@ setup_file() {
 	git config --global user.email sender@example.org
 }
 
-@test "bases: every fixture is the file bases.tsv names, with its source" {
-	local rel t blob repo commit n=0
-	while IFS=$'\t' read -r rel t blob repo commit; do
+@test "bases: every release's file is the blob bases.tsv names, of the series it names" {
+	local rel series blob repo commit file n=0 s
+	while IFS=$'\t' read -r rel series blob repo commit file; do
 		[ "${rel:0:1}" = '#' ] && continue
 		n=$((n + 1))
-		[ "$(git hash-object "$TOP/patches/bases/$rel/npu-dma.c")" = "$blob" ] ||
-			{ echo "$rel: fixture is not blob $blob"; return 1; }
-		[ -d "$TOP/patches/$t" ] && [ -d "$TOP/patches/$t-lockdep" ]
+		[ "$(git hash-object "$TOP/patches/bases/$file")" = "$blob" ] ||
+			{ echo "$rel: $file is not blob $blob"; return 1; }
+		[ "$(detect_series "$TOP/patches/bases/$file")" = "$series" ] ||
+			{ echo "$rel: $file is not detected as $series"; return 1; }
+		[ -d "$TOP/patches/$series" ] && [ -d "$TOP/patches/$series-lockdep" ]
 		[[ $repo =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] && [[ $commit =~ ^[0-9a-f]{40}$ ]]
-		grep -q "$rel" "$TOP/patches/bases/README.md" || { echo "$rel: source not in README"; return 1; }
+		grep -q "| $rel |" "$TOP/patches/bases/README.md" || { echo "$rel: not in the README"; return 1; }
 	done <"$TOP/patches/bases/bases.tsv"
-	[ "$n" -eq 5 ]
-	for t in $TARGETS; do
-		target_blob "$t" >/dev/null
+	[ "$n" -ge 8 ]
+	# at least two releases of every series but the last, which has one
+	for s in $NPU_SERIES; do
+		[ "$(bases_of "$s" | wc -l)" -ge 1 ]
 	done
+	# the detection tells the four apart, and knows the fix
+	[ "$(for s in $NPU_SERIES; do npu_functions "$(series_file "$s")" | sha256sum; done | sort -u | wc -l)" -eq 4 ]
+	(cd "$BATS_TEST_TMPDIR" && mkdir -p t/arch/powerpc/platforms/powernv && cd t &&
+		cp "$TOP/patches/bases/4.14.67/npu-dma.c" "$NPU_FILE" &&
+		git apply "$TOP"/patches/write-once/*.patch)
+	[ "$(detect_series "$BATS_TEST_TMPDIR/t/$NPU_FILE")" = fixed ]
 }
 
 @test "bases: bad facts are reported once, with the value, not as an empty blob" {
-	NPU_BASES=$BATS_TEST_TMPDIR/none.tsv run "$TOP/scripts/backport" --tree "$FIX/v4.14" --target v4.14
+	NPU_BASES=$BATS_TEST_TMPDIR/none.tsv run "$TOP/scripts/backport" --tree "$FIX/4.14.67"
 	[ "$status" -eq 2 ]
 	[ "$(grep -c 'cannot read' <<<"$output")" -eq 1 ]
 	[[ $output == *"none.tsv"* ]]
-	grep -v v4.14 "$TOP/patches/bases/bases.tsv" >"$BATS_TEST_TMPDIR/no414.tsv"
-	NPU_BASES=$BATS_TEST_TMPDIR/no414.tsv run "$TOP/scripts/backport" --tree "$FIX/v4.14" --target v4.14
+	grep '^#' "$TOP/patches/bases/bases.tsv" >"$BATS_TEST_TMPDIR/empty.tsv"
+	NPU_BASES=$BATS_TEST_TMPDIR/empty.tsv run "$TOP/scripts/backport" --tree "$FIX/4.14.67"
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
-	[[ $output == *"has no line for v4.14"* ]]
-	run "$TOP/scripts/backport" --tree "$FIX/v4.14" --target v4.14 --upstream "$BATS_TEST_TMPDIR"
+	[[ $output == *"lists no base of a known series"* ]]
+	run "$TOP/scripts/backport" --tree "$FIX/4.14.67" --upstream "$BATS_TEST_TMPDIR"
 	[ "$status" -eq 2 ]
 	[[ $output == *"is not a git repository"* ]]
 }
 
-@test "bases: every series applies to its base; only npu-dma.c changes, the tree stays as it was" {
-	local t v before br
-	for t in $TARGETS; do
-		before=$(snapshot "$FIX/$t")
+@test "bases: the series that fits is picked on every base; only npu-dma.c changes, the tree stays as it was" {
+	local r v before br series
+	for r in $FIXTURE_RELEASES; do
+		series=$(awk -F '\t' -v r="$r" '$1 == r { print $2 }' "$NPU_BASES")
+		before=$(snapshot "$FIX/$r")
 		for v in plain lockdep; do
 			br=npu-$v
-			run "$TOP/scripts/backport" --tree "$FIX/$t" --target "$t" --variant "$v" --branch "$br"
-			[ "$status" -eq 0 ] || { echo "$t $v: $output"; return 1; }
-			[ "$(git -C "$FIX/$t" diff --name-only "HEAD..$br")" = "$NPU_FILE" ]
-			git -C "$FIX/$t" show "$br:$NPU_FILE" | grep -q '^static DEFINE_SPINLOCK(npu_context_lock);$'
-			[ "$(git -C "$FIX/$t" show "$br:$NPU_FILE" | grep -c 'spin_lock(&npu_context_lock);')" -eq 2 ]
+			run "$TOP/scripts/backport" --tree "$FIX/$r" --variant "$v" --branch "$br"
+			[ "$status" -eq 0 ] || { echo "$r $v: $output"; return 1; }
+			[[ $output == *"$FIX/$r is $r; the code of the three functions is that of the $series series"* ]]
+			[[ $output == *"applying patches/$series${v/plain/}"* ]] || [[ $output == *"applying patches/$series-lockdep"* ]]
+			[ "$(git -C "$FIX/$r" diff --name-only "HEAD..$br")" = "$NPU_FILE" ]
+			git -C "$FIX/$r" show "$br:$NPU_FILE" | grep -q '^static DEFINE_SPINLOCK(npu_context_lock);$'
+			[ "$(git -C "$FIX/$r" show "$br:$NPU_FILE" | grep -c 'spin_lock(&npu_context_lock);')" -eq 2 ]
 			if [ "$v" = lockdep ]; then
-				git -C "$FIX/$t" show "$br:$NPU_FILE" | grep -q 'lockdep_assert_held(&npu_context_lock);'
+				git -C "$FIX/$r" show "$br:$NPU_FILE" | grep -q 'lockdep_assert_held(&npu_context_lock);'
 			fi
 			# the result is recognised as applied, and left alone
-			run "$TOP/scripts/backport" --tree "$FIX/$t" --target "$t" --variant "$v" --output "$BATS_TEST_TMPDIR/o"
+			run "$TOP/scripts/backport" --tree "$FIX/$r" --variant "$v" --output "$BATS_TEST_TMPDIR/o"
 			[ "$status" -eq 0 ]
-			run "$TOP/scripts/backport" --tree "$BATS_TEST_TMPDIR/o" --target "$t" --variant "$v"
-			[ "$status" -eq 3 ] || { echo "$t $v: $output"; return 1; }
-			git -C "$FIX/$t" worktree remove --force "$BATS_TEST_TMPDIR/o"
-			git -C "$FIX/$t" branch -q -D "$br"
+			run "$TOP/scripts/backport" --tree "$BATS_TEST_TMPDIR/o" --variant "$v"
+			[ "$status" -eq 3 ] || { echo "$r $v: $output"; return 1; }
+			[[ $output == *"the $series $v series is already applied"* ]]
+			git -C "$FIX/$r" worktree remove --force "$BATS_TEST_TMPDIR/o"
+			git -C "$FIX/$r" branch -q -D "$br"
 		done
-		[ "$(snapshot "$FIX/$t")" = "$before" ]
+		[ "$(snapshot "$FIX/$r")" = "$before" ]
 	done
+}
+
+@test "bases: the --target and --series checks" {
+	run "$TOP/scripts/backport" --tree "$FIX/4.15.1" --target v4.15 --series nmmu
+	[ "$status" -eq 0 ]
+	run "$TOP/scripts/backport" --tree "$FIX/4.15.1" --target v4.16
+	[ "$status" -eq 2 ]
+	[[ $output == *"is Linux 4.15.1, not v4.16"* ]]
+	run "$TOP/scripts/backport" --tree "$FIX/4.15.1" --series nmmu-write-once
+	[ "$status" -eq 2 ]
+	[[ $output == *"its code is of the nmmu series, not nmmu-write-once"* ]]
 }
 
 @test "bases: --signoff puts the sender's sign-off right below the backport note" {
 	local t m
-	for t in $TARGETS; do
-		run "$TOP/scripts/backport" --tree "$FIX/$t" --target "$t" --variant lockdep --signoff --branch signed
+	for t in $FIXTURE_RELEASES; do
+		run "$TOP/scripts/backport" --tree "$FIX/$t" --variant lockdep --signoff --branch signed
 		[ "$status" -eq 0 ] || { echo "$t: $output"; return 1; }
 		# the fix: upstream author kept, note, then the sender, last
 		m=$(git -C "$FIX/$t" log -1 --format=%B signed~1)
@@ -98,35 +122,36 @@ setup_file() {
 }
 
 @test "bases: without a git identity, keeping a result is refused; a check still runs" {
-	GIT_CONFIG_GLOBAL=/dev/null run "$TOP/scripts/backport" --tree "$FIX/v4.16" --target v4.16 --branch x
+	GIT_CONFIG_GLOBAL=/dev/null run "$TOP/scripts/backport" --tree "$FIX/4.16.13" --branch x
 	[ "$status" -eq 2 ]
 	[[ $output == *"user.name and user.email are not set"* ]]
-	GIT_CONFIG_GLOBAL=/dev/null run "$TOP/scripts/mail" --target v4.16 --tree "$FIX/v4.16" --outbox "$BATS_TEST_TMPDIR/ob"
+	GIT_CONFIG_GLOBAL=/dev/null run "$TOP/scripts/mail" --tree "$FIX/4.16.13" --outbox "$BATS_TEST_TMPDIR/ob"
 	[ "$status" -eq 2 ]
 	[[ $output == *"user.name and user.email are not set"* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/ob" ]
-	GIT_CONFIG_GLOBAL=/dev/null run "$TOP/scripts/backport" --tree "$FIX/v4.16" --target v4.16
+	GIT_CONFIG_GLOBAL=/dev/null run "$TOP/scripts/backport" --tree "$FIX/4.16.13"
 	[ "$status" -eq 0 ]
-	! git -C "$FIX/v4.16" rev-parse -q --verify x
+	! git -C "$FIX/4.16.13" rev-parse -q --verify x
 }
 
 @test "bases: mail writes every series as a signed-off set that checkpatch and send-email take" {
 	local t v ob n p cover
-	for t in $TARGETS; do
+	for t in $FIXTURE_RELEASES; do
 		for v in plain lockdep; do
 			ob=$BATS_TEST_TMPDIR/$t-$v
-			run "$TOP/scripts/mail" --target "$t" --variant "$v" --tree "$FIX/$t" --outbox "$ob"
+			run "$TOP/scripts/mail" --tree "$FIX/$t" --variant "$v" --outbox "$ob"
 			echo "$output"
 			[ "$status" -eq 0 ]
 			n=$([ "$v" = plain ] && echo 1 || echo 2)
 			[ "$(find "$ob" -name '*.patch' | wc -l)" -eq $((n + 1)) ]
 			cover=$(ls "$ob"/0000-*.patch)
 			grep -q "^From: Stable Sender <sender@example.org>" "$cover"
-			grep -q "git am on $(base_field "$t" 1)," "$cover"
+			grep -q "git am on $t" "$cover"
 			! grep -q -e '@invalid' -e 'Seed ' -e '\*\*\*' "$ob"/*.patch
 			for p in "$ob"/000[1-9]-*.patch; do
 				grep -q '^Signed-off-by: Stable Sender <sender@example.org>$' "$p"
 				[ "$(sed -n '/^---$/{x;p;q};h' "$p")" = 'Signed-off-by: Stable Sender <sender@example.org>' ]
+				grep -q "^Subject: \[.*PATCH ${t%.*}.* [1-9]/$n\]" "$p"
 			done
 			if [ "$v" = plain ]; then
 				grep -q '^To: stable@vger.kernel.org' "$cover"

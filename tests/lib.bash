@@ -6,7 +6,10 @@ TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 # shellcheck source=../scripts/lib/common.sh
 . "$TOP/scripts/lib/common.sh"
 export NPU_CACHE=${NPU_CACHE:-$HOME/.cache/npu-context}
-TARGETS="v4.12 v4.13 v4.14 v4.15 v4.16"
+# the releases of patches/bases/bases.tsv, and those whose file is kept
+# under their own name (one per distinct file)
+BASE_RELEASES=$(awk -F '\t' '!/^#/ { print $1 }' "$NPU_BASES")
+FIXTURE_RELEASES=$(awk -F '\t' '!/^#/ && $6 == $1 "/npu-dma.c" { print $1 }' "$NPU_BASES")
 
 git_q() {
 	git -c user.name=test -c user.email=test@localhost -c init.defaultBranch=master "$@"
@@ -24,16 +27,17 @@ fake_tree() {
 	git_q -C "$d" commit -q -m base
 }
 
-# fake_series TREE OUTDIR TARGET [broken]: a plain series (one patch) and a
-# lockdep series (two patches) for TREE, made with git format-patch, plus a
-# bases/bases.tsv naming TREE's npu-dma.c blob.  With "broken", the second lockdep
-# patch does not apply (its context is wrong).
+# fake_series TREE OUTDIR SERIES [broken]: a plain series (one patch) and
+# a lockdep series (two patches) for TREE, made with git format-patch, plus
+# a bases/bases.tsv that makes TREE's file the one base of SERIES.  The
+# fake "fix" adds the word npu_context_lock, as the real one does.  With
+# "broken", the second lockdep patch does not apply (its context is wrong).
 fake_series() {
 	local tree=$1 out=$2 t=$3 f=arch/powerpc/platforms/powernv/npu-dma.c
 	local wt fix
 	wt=$(mktemp -d)/wt
 	git_q -C "$tree" worktree add -q --detach "$wt" HEAD
-	sed -i 's/^line 5$/line 5 fixed/' "$wt/$f"
+	sed -i 's/^line 5$/line 5 npu_context_lock/' "$wt/$f"
 	git_q -C "$wt" commit -q -am "fix"
 	fix=$(git -C "$wt" rev-parse HEAD)
 	if [ "${4-}" = broken ]; then
@@ -51,8 +55,10 @@ fake_series() {
 	(cd "$out/$t-lockdep" && ls -- *.patch >series)
 	git_q -C "$tree" worktree remove --force "$wt"
 	rm -rf "$(dirname "$wt")"
-	mkdir -p "$out/bases"
-	printf '%s\t%s\t%s\trepo\tHEAD\n' "${t#v}.7" "$t" "$(git -C "$tree" rev-parse "HEAD:$f")" >"$out/bases/bases.tsv"
+	mkdir -p "$out/bases/fake"
+	git -C "$tree" show "HEAD:$f" >"$out/bases/fake/npu-dma.c"
+	printf '%s\t%s\t%s\trepo\tHEAD\tfake/npu-dma.c\n' "$(tree_release "$tree")" "$t" \
+		"$(git -C "$tree" rev-parse "HEAD:$f")" >"$out/bases/bases.tsv"
 }
 
 # snapshot DIR: everything a user could see of DIR: HEAD, branches,
@@ -101,20 +107,21 @@ modern_checkpatch() {
 	echo "$(linux61_dir)/scripts/checkpatch.pl"
 }
 
-# fixture_tree DIR TARGET: a one-commit git "kernel" tree holding the
-# unpatched npu-dma.c of the release TARGET's series was made on
-# (patches/bases/<release>/npu-dma.c, byte-exact, so its blob id is the
-# real one), a top Makefile of that version, and what scripts/mail reads
-# in a tree: MAINTAINERS, checkpatch.pl and get_maintainer.pl (those of
-# linux-source-6.1) and the top-level names get_maintainer.pl looks for.
+# fixture_tree DIR RELEASE: a one-commit git "kernel" tree holding the
+# unpatched npu-dma.c of RELEASE (the file patches/bases/bases.tsv names
+# for it, byte-exact, so its blob id is the real one), a top Makefile of
+# that version, and what scripts/mail reads in a tree: MAINTAINERS,
+# checkpatch.pl and get_maintainer.pl (those of linux-source-6.1) and the
+# top-level names get_maintainer.pl looks for.
 fixture_tree() {
-	local d=$1 t=$2 rel v p s l61 f
-	rel=$(base_field "$t" 1)
+	local d=$1 rel=$2 v p s l61 f file blob
+	read -r file blob < <(awk -F '\t' -v r="$rel" '!/^#/ && $1 == r { print $6, $3 }' "$NPU_BASES")
+	[ -n "$file" ] || { echo "fixture_tree: no base $rel in $NPU_BASES" >&2; return 1; }
 	IFS=. read -r v p s <<<"$rel"
 	l61=$(linux61_dir)
 	mkdir -p "$d/arch/powerpc/platforms/powernv" "$d/scripts"
 	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\nEXTRAVERSION =\n' "$v" "$p" "$s" >"$d/Makefile"
-	cp "$TOP/patches/bases/$rel/npu-dma.c" "$d/$NPU_FILE"
+	cp "$TOP/patches/bases/$file" "$d/$NPU_FILE"
 	for f in $LINUX61_FILES; do
 		cp "$l61/$f" "$d/$f"
 	done
@@ -128,5 +135,5 @@ fixture_tree() {
 	git_q -C "$d" init -q
 	git_q -C "$d" add -A
 	git_q -C "$d" commit -q -m "$rel: $NPU_FILE and the files scripts/mail reads"
-	[ "$(git -C "$d" rev-parse "HEAD:$NPU_FILE")" = "$(target_blob "$t")" ]
+	[ "$(git -C "$d" rev-parse "HEAD:$NPU_FILE")" = "$blob" ]
 }

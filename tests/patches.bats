@@ -8,8 +8,9 @@ load lib
 # every patch file of every series, as listed by the series files
 all_patches() {
 	local d
-	for d in "$TOP"/patches/v4.*/; do
-		sed "s|^|$d|" "$d/series"
+	for d in $NPU_SERIES; do
+		sed "s|^|$TOP/patches/$d/|" "$TOP/patches/$d/series"
+		sed "s|^|$TOP/patches/$d-lockdep/|" "$TOP/patches/$d-lockdep/series"
 	done
 }
 
@@ -22,7 +23,8 @@ msg() {
 
 @test "patches: one plain and one -lockdep series per target, each file listed once" {
 	local t d
-	for t in $TARGETS; do
+	[ "$(all_patches | wc -l)" -eq 12 ]
+	for t in $NPU_SERIES; do
 		for d in "$TOP/patches/$t" "$TOP/patches/$t-lockdep"; do
 			[ -f "$d/series" ]
 			diff <(sort "$d/series") <(cd "$d" && ls -- *.patch | sort)
@@ -45,12 +47,12 @@ msg() {
 }
 
 @test "patches: the fix keeps the upstream author and carries the stable tags in order" {
-	local t p m v
-	for t in $TARGETS; do
-		v=${t#v}
+	local t p m n=0
+	for t in $NPU_SERIES; do
 		for p in "$TOP/patches/$t/0001-"*.patch "$TOP/patches/$t-lockdep/0001-"*.patch; do
 			grep -qx 'From: Alistair Popple <alistair@popple.id.au>' "$p"
-			grep -q "^Subject: \[PATCH $v\( 1/2\)\?\] powerpc/powernv/npu: Add lock to prevent race in" "$p"
+			n=$((n + 1))
+			grep -q "^Subject: \[PATCH\( 1/2\)\?\] powerpc/powernv/npu: Add lock to prevent race in" "$p"
 			m=$(msg "$p")
 			# first line of the body names the upstream commit
 			[ "$(head -n 1 <<<"$m")" = "commit 28a5933 upstream." ]
@@ -61,7 +63,7 @@ msg() {
 			# it (backport --signoff, mail; see bases.bats)
 			local ell note
 			ell=$(grep -n '^Signed-off-by: Michael Ellerman' <<<"$m" | cut -d: -f1)
-			note=$(grep -n "^\[ Backport to $v\.y" <<<"$m" | cut -d: -f1)
+			note=$(grep -n "^\[ Backport to 4\.1[2-6]\.y" <<<"$m" | cut -d: -f1)
 			[ -n "$ell" ] && [ -n "$note" ]
 			[ "$ell" -lt "$note" ]
 			[ "$(grep -c '^Signed-off-by: ' <<<"$m")" -eq 2 ]
@@ -69,26 +71,29 @@ msg() {
 			# the note ends the message and says what was adapted
 			tail -n 1 <<<"$m" | grep -q '\]$'
 			sed -n "$note,\$p" <<<"$m" | grep -q 'adapted'
+			# and names the releases it was tried on
+			sed -n "$note,\$p" <<<"$m" | tr '\n' ' ' | grep -q "applies to.* $(bases_of "$t" | tail -n 1 | cut -d' ' -f1)"
 		done
 	done
+	[ "$n" -eq 8 ]
 }
 
 @test "patches: each -lockdep series is its plain series plus exactly one patch" {
 	local t a b
-	for t in $TARGETS; do
+	for t in $NPU_SERIES; do
 		a=$(sed "s|^|$TOP/patches/$t/|" "$TOP/patches/$t/series")
 		b=$(head -n 1 "$TOP/patches/$t-lockdep/series" | sed "s|^|$TOP/patches/$t-lockdep/|")
 		# same change ...
 		[ "$(git patch-id --stable <"$a" | cut -d' ' -f1)" = "$(git patch-id --stable <"$b" | cut -d' ' -f1)" ]
 		# ... same message and author; only the [PATCH x/N] numbering differs
-		diff <(sed -n '/^From: /,/^---$/p' "$a" | sed 's/^Subject: \[PATCH [0-9.]*\( [0-9]\/[0-9]\)\?\]/Subject:/') \
-			<(sed -n '/^From: /,/^---$/p' "$b" | sed 's/^Subject: \[PATCH [0-9.]*\( [0-9]\/[0-9]\)\?\]/Subject:/')
+		diff <(sed -n '/^From: /,/^---$/p' "$a" | sed 's/^Subject: \[PATCH\( [0-9]\/[0-9]\)\?\]/Subject:/') \
+			<(sed -n '/^From: /,/^---$/p' "$b" | sed 's/^Subject: \[PATCH\( [0-9]\/[0-9]\)\?\]/Subject:/')
 	done
 }
 
 @test "patches: the lockdep patch only adds annotation lines" {
 	local t p bad
-	for t in $TARGETS; do
+	for t in $NPU_SERIES; do
 		p=$(sed -n 2p "$TOP/patches/$t-lockdep/series" | sed "s|^|$TOP/patches/$t-lockdep/|")
 		# no line removed
 		! sed -n '/^diff --git/,$p' "$p" | grep -E '^-[^-]'
@@ -110,7 +115,7 @@ msg() {
 	cp=$(modern_checkpatch)
 	# the check itself must catch a style error
 	sed 's/^+\tspin_lock(&npu_context_lock);$/+  spin_lock(\&npu_context_lock) ;/' \
-		"$TOP/patches/v4.14/$(head -n 1 "$TOP/patches/v4.14/series")" >"$BATS_TEST_TMPDIR/bad.patch"
+		"$TOP/patches/write-once/$(head -n 1 "$TOP/patches/write-once/series")" >"$BATS_TEST_TMPDIR/bad.patch"
 	rc=0
 	out=$("$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/bad.patch" 2>&1) || rc=$?
 	! checkpatch_clean "$BATS_TEST_TMPDIR/bad.patch" "$rc" "$out"
@@ -123,15 +128,19 @@ msg() {
 	done < <(all_patches)
 }
 
-@test "patches: checkpatch.pl --strict of each target tree is clean" {
+@test "patches: checkpatch.pl --strict of each stable tree is clean on its series" {
 	need_trees
-	local t p out rc
-	for t in $TARGETS; do
+	local d t p out rc n=0
+	for d in "$NPU_TREES"/*/; do
+		t=$(tree_series "$d")
+		valid_series "$t" || continue
+		n=$((n + 1))
 		while read -r p; do
 			prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
 			rc=0
-			out=$(cd "$NPU_TREES/$t" && ./scripts/checkpatch.pl --strict --show-types --terse "$BATS_TEST_TMPDIR/sent.patch" 2>/dev/null) || rc=$?
-			checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$t: $p: $out"; return 1; }
+			out=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types --terse "$BATS_TEST_TMPDIR/sent.patch" 2>/dev/null) || rc=$?
+			checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$d: $p: $out"; return 1; }
 		done < <(sed "s|^|$TOP/patches/$t/|" "$TOP/patches/$t/series"; sed "s|^|$TOP/patches/$t-lockdep/|" "$TOP/patches/$t-lockdep/series")
 	done
+	[ "$n" -ge 1 ]
 }
