@@ -122,11 +122,16 @@ unchanged() {
 	unchanged
 }
 
-@test "backport: default mode applies in a temporary worktree and leaves the tree alone" {
+@test "backport: default mode applies in a temporary repository and leaves the tree alone" {
+	local git_before
+	git -C "$W/tree" status >/dev/null
+	git_before=$(cd "$W/tree/.git" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
 	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant lockdep
 	[ "$status" -eq 0 ]
 	[[ $output == *"applies cleanly"* ]]
 	unchanged
+	# not a byte of its .git changed either: the tree is only read
+	[ "$(cd "$W/tree/.git" && find . -type f -print0 | sort -z | xargs -0 sha256sum)" = "$git_before" ]
 }
 
 @test "backport: --branch keeps the result on a new branch, checkout untouched" {

@@ -84,7 +84,7 @@ setup_file() {
 			run "$TOP/scripts/backport" --tree "$BATS_TEST_TMPDIR/o" --variant "$v"
 			[ "$status" -eq 3 ] || { echo "$r $v: $output"; return 1; }
 			[[ $output == *"the $series $v series is already applied"* ]]
-			git -C "$FIX/$r" worktree remove --force "$BATS_TEST_TMPDIR/o"
+			rm -rf "$BATS_TEST_TMPDIR/o"
 			git -C "$FIX/$r" branch -q -D "$br"
 		done
 		[ "$(snapshot "$FIX/$r")" = "$before" ]

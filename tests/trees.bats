@@ -36,7 +36,7 @@ stable_trees() {
 	run "$TOP/scripts/backport" --tree "$d" --variant lockdep --output "$out"
 	[ "$status" -eq 0 ]
 	run "$TOP/scripts/backport" --tree "$out" --variant lockdep
-	git -C "$d" worktree remove --force "$out"
+	rm -rf "$out"
 	[ "$status" -eq 3 ]
 	[[ $output == *"already applied"* ]]
 }
