@@ -92,7 +92,7 @@ linux61_dir() {
 	if [ ! -f "$d/.done" ]; then
 		rm -rf "$d.tmp"
 		mkdir -p "$d.tmp"
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2046,SC2086
 		tar -C "$d.tmp" --strip-components=1 -xJf /usr/src/linux-source-6.1.tar.xz \
 			$(for f in $LINUX61_FILES; do echo "linux-source-6.1/$f"; done)
 		touch "$d.tmp/.done"
@@ -136,4 +136,37 @@ fixture_tree() {
 	git_q -C "$d" add -A
 	git_q -C "$d" commit -q -m "$rel: $NPU_FILE and the files scripts/mail reads"
 	[ "$(git -C "$d" rev-parse "HEAD:$NPU_FILE")" = "$blob" ]
+}
+
+# mail_set_ok TREE VARIANT OUTBOX: scripts/mail writes TREE's series as a
+# threaded set to OUTBOX: a cover letter and one mail per patch, "[PATCH
+# X.Y n/N]" to stable for the plain series, "[RFC PATCH X.Y-lockdep n/N]"
+# to the lists only for the lockdep one, nothing left to fill in.
+# shellcheck disable=SC2154  # bats' run sets status and output
+mail_set_ok() {
+	local tree=$1 v=$2 ob=$3 ver n cover id p
+	ver=$(tree_release "$tree")
+	ver=${ver%.*}
+	run "$TOP/scripts/mail" --tree "$tree" --variant "$v" --outbox "$ob"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	n=$([ "$v" = plain ] && echo 1 || echo 2)
+	[ "$(find "$ob" -name '*.patch' | wc -l)" -eq $((n + 1)) ]
+	cover=$(ls "$ob"/0000-*.patch)
+	! grep -q '\*\*\*' "$cover"
+	id=$(sed -n 's/^Message-Id: //Ip' "$cover")
+	[ -n "$id" ]
+	if [ "$v" = plain ]; then
+		grep -q "^Subject: \[PATCH $ver 0/$n\]" "$cover"
+		grep -q '^To: stable@vger.kernel.org' "$cover"
+	else
+		grep -q "^Subject: \[RFC PATCH $ver-lockdep 0/$n\]" "$cover"
+		! grep -q 'stable@vger.kernel.org' "$cover"
+	fi
+	grep -q 'linuxppc-dev@lists.ozlabs.org' "$cover"
+	grep -q 'How it was tested' "$cover"
+	for p in "$ob"/000[1-9]-*.patch; do
+		grep -q "^In-Reply-To: $id" "$p"
+		grep -q "^Subject: \[.*PATCH $ver.* [1-9]/$n\]" "$p"
+	done
 }

@@ -36,36 +36,13 @@ load lib
 
 @test "mail: every tree's series becomes a threaded, send-email-ready mail set" {
 	need_trees
-	local d t v ob n cover id p ver
+	local d v n=0
 	for d in "$NPU_TREES"/*/; do
 		[ -e "$d/.git" ] || continue
-		t=$(basename "$d")
-		ver=$(tree_release "$d")
-		ver=${ver%.*}
+		n=$((n + 1))
 		for v in plain lockdep; do
-			ob=$BATS_TEST_TMPDIR/$t-$v
-			run "$TOP/scripts/mail" --tree "$d" --variant "$v" --outbox "$ob"
-			echo "$output"
-			[ "$status" -eq 0 ]
-			n=$([ "$v" = plain ] && echo 1 || echo 2)
-			[ "$(find "$ob" -name '*.patch' | wc -l)" -eq $((n + 1)) ]
-			cover=$(ls "$ob"/0000-*.patch)
-			! grep -q '\*\*\*' "$cover"
-			id=$(sed -n 's/^Message-Id: //Ip' "$cover")
-			[ -n "$id" ]
-			if [ "$v" = plain ]; then
-				grep -q "^Subject: \[PATCH $ver 0/$n\]" "$cover"
-				grep -q '^To: stable@vger.kernel.org' "$cover"
-			else
-				grep -q "^Subject: \[RFC PATCH $ver-lockdep 0/$n\]" "$cover"
-				! grep -q 'stable@vger.kernel.org' "$cover"
-			fi
-			grep -q 'linuxppc-dev@lists.ozlabs.org' "$cover"
-			grep -q 'How it was tested' "$cover"
-			for p in "$ob"/000[1-9]-*.patch; do
-				grep -q "^In-Reply-To: $id" "$p"
-				grep -q "^Subject: \[.*PATCH $ver.* [1-9]/$n\]" "$p"
-			done
+			mail_set_ok "${d%/}" "$v" "$BATS_TEST_TMPDIR/$(basename "$d")-$v"
 		done
 	done
+	[ "$n" -ge 1 ]
 }
