@@ -108,10 +108,25 @@ unknown_code() {
 		head -n 40 | sed 's/^/    /'
 }
 
-# tree_release DIR: "4.14.98", from DIR's top Makefile.
+# tree_release DIR [REV]: "4.14.98", from the top Makefile of DIR's REV
+# (default HEAD).
 tree_release() {
-	sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' "$1/Makefile" |
-		head -n 3 | paste -sd.
+	git -C "$1" show "${2:-HEAD}:Makefile" 2>/dev/null |
+		sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' | head -n 3 | paste -sd.
+}
+
+# series_patches DIR: the patch files DIR/series lists, in order, as paths.
+series_patches() {
+	grep -v -e '^#' -e '^[[:space:]]*$' "$1/series" | sed "s|^|$1/|"
+}
+
+# sender_ident DIR: "Name <email>" of the user as git in DIR knows them
+# (user.name and user.email, or GIT_COMMITTER_NAME/_EMAIL); fails, printing
+# nothing, when they are not set.
+sender_ident() {
+	local id
+	id=$(git -C "$1" -c user.useConfigOnly=true var GIT_COMMITTER_IDENT 2>/dev/null) || return 1
+	echo "${id% * *}"	# without the time stamp and zone
 }
 
 # tree_series DIR [WHY]: detect_series on DIR's HEAD:npu-dma.c; for an
