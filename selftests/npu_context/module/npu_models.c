@@ -21,11 +21,11 @@
 #include <linux/err.h>
 #include <linux/kref.h>
 #include <linux/lockdep.h>
-#include <linux/mmap_lock.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "npu_compat.h"
 #include "npu_context_test.h"
 
 struct npu_model_ctx {
@@ -109,7 +109,7 @@ static void *fixed_init(struct npu_test_gpu *gpu)
 	struct npu_model_ctx *ctx;
 
 	might_sleep();
-	lockdep_assert_held_write(&mm->mmap_lock);
+	lockdep_assert_held_write(npu_mmap_lock(mm));
 
 	spin_lock(&npu_model_lock);
 	ctx = npu_test_mm.npu_context;

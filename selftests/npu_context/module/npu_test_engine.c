@@ -28,18 +28,27 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
-#include <linux/mmap_lock.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
 
+#include "npu_compat.h"
 #include "npu_context_test.h"
 
-static char *code = "fixed";
+#ifdef NPU_TEST_TREE
+#define NPU_TEST_CODES "unfixed fixed tree"
+#define NPU_TEST_DEFAULT_CODE "tree"
+#else
+#define NPU_TEST_CODES "unfixed fixed"
+#define NPU_TEST_DEFAULT_CODE "fixed"
+#endif
+
+/* built in a kernel tree, the test is of that tree's code by default */
+static char *code = NPU_TEST_DEFAULT_CODE;
 module_param(code, charp, 0444);
-MODULE_PARM_DESC(code, "code under test: unfixed, fixed or tree");
+MODULE_PARM_DESC(code, "code under test: unfixed, fixed or tree (default: tree when built with it, else fixed)");
 
 static unsigned int threads = 2;
 module_param(threads, uint, 0444);
@@ -87,12 +96,6 @@ struct npu_test_worker {
 	long error;			/* first error init returned */
 	struct completion done;
 };
-
-#ifdef NPU_TEST_TREE
-#define NPU_TEST_CODES "unfixed fixed tree"
-#else
-#define NPU_TEST_CODES "unfixed fixed"
-#endif
 
 static const struct npu_test_code *npu_test_code;
 static enum npu_test_negative npu_test_neg;

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the real pnv_npu2_{init,release,destroy}_context() of a v4.12..v4.16
- * tree need from powerpc, provided on x86_64 for the tree mode of
- * npu_context_test: OPAL calls, the PCI/OF look-ups of the NPU link, the
- * PHB, mm->context (see extract-tree.sh) and copro accounting.  Everything
- * here is a stand-in of ours; the tree's code is compiled unchanged but for
- * the two rewrites extract-tree.sh makes.
+ * tree need from powerpc, provided for the tree mode of npu_context_test:
+ * OPAL calls, the PCI/OF look-ups of the NPU link, the PHB, mm->context
+ * (see extract-tree.sh) and copro accounting.  Everything here is a
+ * stand-in of ours; the tree's code is compiled unchanged but for the one
+ * rewrite extract-tree.sh makes.
+ *
+ * It builds on any arch: on x86_64 for the QEMU runs, and on powerpc (as
+ * build-test does) where the kernel's headers declare the real functions.
+ * So every name the stand-ins share with powerpc is mapped to an npu_shim_
+ * or npu_tree_ one first: the module never calls or clashes with the
+ * kernel's own OPAL or NPU code.  Include this after every header.
  */
 #ifndef NPU_TREE_SHIM_H
 #define NPU_TREE_SHIM_H
@@ -20,13 +26,29 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "npu_compat.h"
 #include "npu_context_test.h"
 
-/* asm/book3s/64/mmu.h */
-#define NV_MAX_NPUS	8
+/* names the stand-ins share with powerpc's headers */
+#define pci_bus_to_host		npu_shim_pci_bus_to_host
+#define pnv_pci_get_npu_dev	npu_shim_pnv_pci_get_npu_dev
+#define opal_npu_init_context	npu_shim_opal_npu_init_context
+#define opal_npu_destroy_context	npu_shim_opal_npu_destroy_context
+#define mm_context_add_copro	npu_shim_mm_context_add_copro
+#define mm_context_remove_copro	npu_shim_mm_context_remove_copro
+#define pnv_npu2_init_context	npu_tree_pnv_npu2_init_context
+#define pnv_npu2_destroy_context	npu_tree_pnv_npu2_destroy_context
 
-/* firmware features: this is always an OPAL machine */
+/* asm/book3s/64/mmu.h */
+#ifndef NV_MAX_NPUS
+#define NV_MAX_NPUS	8
+#endif
+
+/* firmware features: this is always an OPAL machine (a macro on powerpc) */
+#ifndef FW_FEATURE_OPAL
 #define FW_FEATURE_OPAL		0
+#endif
+#undef firmware_has_feature
 #define firmware_has_feature(f)	(1)
 
 /* struct pnv_phb, reduced to what the NPU context code reads */
@@ -95,10 +117,17 @@ static inline void mm_context_remove_copro(struct mm_struct *mm)
 #define mmu_notifier_unregister	npu_test_mn_unregister
 static const int nv_nmmu_notifier_ops;
 
-/* 6.1 renamed it */
-#ifndef lockdep_assert_held_exclusive
-#define lockdep_assert_held_exclusive(l)	lockdep_assert_held_write(l)
+/* the tree's code says mmap_sem; 5.8 renamed it (see npu_compat.h) */
+#ifdef NPU_HAVE_MMAP_LOCK
+#define mmap_sem		mmap_lock
 #endif
+
+/* the tree's exported functions, declared as asm/powernv.h does */
+struct npu_context;
+struct npu_context *pnv_npu2_init_context(struct pci_dev *gpdev, unsigned long flags,
+					  struct npu_context *(*cb)(struct npu_context *, void *),
+					  void *priv);
+void pnv_npu2_destroy_context(struct npu_context *npu_context, struct pci_dev *gpdev);
 
 /* count the contexts the code allocates and frees */
 void *npu_shim_kzalloc(size_t size, gfp_t gfp);
