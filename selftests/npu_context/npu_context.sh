@@ -44,10 +44,6 @@ desc="npu_context${params:- (module defaults)}"
 
 echo "TAP version 13"
 echo "1..1"
-if [ "$(id -u)" != 0 ]; then
-	echo "ok 1 $desc # SKIP must be run as root"
-	exit $KSFT_SKIP
-fi
 if [ -z "$mod" ]; then
 	echo "ok 1 $desc # SKIP npu_context_test.ko not built"
 	exit $KSFT_SKIP
@@ -57,6 +53,10 @@ fi
 built_for=$(tr '\0' '\n' <"$mod" | sed -n 's/^vermagic=\([^ ]*\).*/\1/p' | head -n 1)
 if [ -n "$built_for" ] && [ "$built_for" != "$(uname -r)" ]; then
 	echo "ok 1 $desc # SKIP npu_context_test.ko is built for $built_for, this kernel is $(uname -r)"
+	exit $KSFT_SKIP
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "ok 1 $desc # SKIP must be run as root"
 	exit $KSFT_SKIP
 fi
 if [ ! -d /sys/kernel/debug/kcsan ] && ! grep -qs kcsan /proc/kallsyms; then
