@@ -48,6 +48,6 @@ stable_trees() {
 	run "$TOP/scripts/build-test" --trees "$NPU_TREES" --matrix "$BATS_TEST_TMPDIR/matrix.txt"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$(grep -c -E ' (plain|lockdep) +ok +ok +0 +0 +ok +- +ok ' "$BATS_TEST_TMPDIR/matrix.txt")" -eq $((2 * n)) ]
+	[ "$(grep -c -E ' (plain|lockdep) +ok +ok +0 +0 +ok +ok +- +ok ' "$BATS_TEST_TMPDIR/matrix.txt")" -eq $((2 * n)) ]
 	grep -q "all $((2 * n)) rows green" "$BATS_TEST_TMPDIR/matrix.txt"
 }
