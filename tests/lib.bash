@@ -75,6 +75,14 @@ snapshot() {
 	}
 }
 
+# the checkouts below NPU_TREES
+stable_trees() {
+	local d
+	for d in "$NPU_TREES"/*/; do
+		[ -e "$d/.git" ] && echo "${d%/}"
+	done
+}
+
 need_trees() {
 	if [ -z "${NPU_TREES:-}" ]; then
 		skip "NPU_TREES is not set: no stable trees, this check did not run"

@@ -8,13 +8,6 @@
 
 load lib
 
-stable_trees() {
-	local d
-	for d in "$NPU_TREES"/*/; do
-		[ -e "$d/.git" ] && echo "${d%/}"
-	done
-}
-
 @test "stable: bad input to run-selftest --kernel stable and stable-kernel is refused" {
 	run "$TOP/scripts/run-selftest" --kernel stable
 	[ "$status" -eq 2 ]

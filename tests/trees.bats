@@ -5,14 +5,6 @@
 
 load lib
 
-# the checkouts below NPU_TREES
-stable_trees() {
-	local d
-	for d in "$NPU_TREES"/*/; do
-		[ -e "$d/.git" ] && echo "${d%/}"
-	done
-}
-
 @test "trees: the series that fits applies with git am to every tree, which stays untouched" {
 	need_trees
 	local d v before n=0
