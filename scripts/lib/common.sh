@@ -316,6 +316,40 @@ usage() {
 	awk 'NR > 3 && /^#/ { sub(/^# ?/, ""); print; next } NR > 3 { exit }' "$0"
 }
 
+# cache_claim OUT: for a build cached at OUT (guest-kernel, stable-kernel).
+# If OUT is built, print it and exit 0; else take OUT.lock (fd 9, held
+# until the script exits) and return: one build per key at a time, and a
+# second caller waits and then reuses the first one's result.
+cache_claim() {
+	local out=$1
+	if [ -e "$out/.done" ]; then
+		echo "$out"
+		exit 0
+	fi
+	mkdir -p "$(dirname "$out")"
+	exec 9>"$out.lock"
+	flock 9
+	if [ -e "$out/.done" ]; then
+		echo "$out"
+		exit 0
+	fi
+}
+
+# cache_publish DIR OUT: the finished build DIR becomes OUT; print it.
+cache_publish() {
+	rm -rf "$2"
+	mv "$1" "$2"
+	touch "$2/.done"
+	echo "$2"
+}
+
+# module_own_warnings LOG: the warnings of a test module build log that
+# come from the module's own sources (built in a module-build/ copy), not
+# from the kernel's headers, which in the old trees warn with gcc 12.
+module_own_warnings() {
+	grep -E 'warning:' "$1" | grep -E 'module-build/[^:]*\.[ch]:' || true
+}
+
 # config_check SRC DOTCONFIG FRAGMENT...: every line of the fragments must
 # be in the final DOTCONFIG (merge_config.sh's own warnings flag every
 # tinyconfig line it overrides, too noisy to use).  A later fragment wins
