@@ -78,10 +78,16 @@ int64_t opal_npu_destroy_context(u64 phb_id, u64 pid, u64 bdf)
 
 #include "npu_tree_extract.c"
 
+#ifdef NPU_TREE_CB_VOID
+static void npu_tree_release_cb(struct npu_context *ctx, void *priv)
+{
+}
+#else
 static struct npu_context *npu_tree_release_cb(struct npu_context *ctx, void *priv)
 {
 	return ctx;
 }
+#endif
 
 static void *npu_tree_init(struct npu_test_gpu *gpu)
 {

@@ -122,11 +122,20 @@ static const int nv_nmmu_notifier_ops;
 #define mmap_sem		mmap_lock
 #endif
 
-/* the tree's exported functions, declared as asm/powernv.h does */
+/*
+ * the tree's exported functions, declared as asm/powernv.h does; the
+ * callback returns void from upstream a1409adac748 on (Kbuild tells)
+ */
 struct npu_context;
+#ifdef NPU_TREE_CB_VOID
+struct npu_context *pnv_npu2_init_context(struct pci_dev *gpdev, unsigned long flags,
+					  void (*cb)(struct npu_context *, void *),
+					  void *priv);
+#else
 struct npu_context *pnv_npu2_init_context(struct pci_dev *gpdev, unsigned long flags,
 					  struct npu_context *(*cb)(struct npu_context *, void *),
 					  void *priv);
+#endif
 void pnv_npu2_destroy_context(struct npu_context *npu_context, struct pci_dev *gpdev);
 
 /* count the contexts the code allocates and frees */
