@@ -9,8 +9,14 @@ NPU_PATCHES=${NPU_PATCHES:-$NPU_TOP/patches}
 NPU_BASES=${NPU_BASES:-$NPU_PATCHES/bases/bases.tsv}
 NPU_TOOLS=$NPU_TOP/scripts/lib/tools.tsv
 NPU_FILE=arch/powerpc/platforms/powernv/npu-dma.c
+# the header whose prototype upstream's a1409adac748 changes
+NPU_HDR=arch/powerpc/include/asm/powernv.h
 NPU_OBJ=arch/powerpc/platforms/powernv/npu-dma.o
 NPU_CROSS=${NPU_CROSS:-powerpc64le-linux-gnu-}
+# Debian's python3, whose modules the py: lines of tools.tsv install (a
+# python3 of one's own earlier in PATH may lack them)
+NPU_PYTHON=/usr/bin/python3
+[ -x "$NPU_PYTHON" ] || NPU_PYTHON=python3
 
 # What the v4.12..v4.16 trees need on make's command line to build with
 # Debian's gcc 12, one entry per need with its reason.  Every build of a
@@ -52,6 +58,91 @@ valid_series() {
 	*" $1 "*) return 0 ;;
 	esac
 	return 1
+}
+
+# The two forms of each series, the default first:
+#   upstream  upstream's own commits as they are, with the prerequisites
+#             the branch lacks: 2b74e2a9b39d where missing, 720c84046c26,
+#             then 28a5933e8d36 and a1409adac748 (patches/upstream/)
+#   adapted   28a5933e8d36 and a1409adac748 adapted to the branch's code,
+#             without prerequisites and with the callback type unchanged
+#             (patches/adapted/): where the upstream form does not apply
+#             (4.12.y) or a frozen kABI rules out a prototype change
+NPU_FORMS="upstream adapted"
+
+valid_form() {
+	case " $NPU_FORMS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# series_dir FORM SERIES VARIANT: the directory of that series' patches.
+series_dir() {
+	if [ "$3" = lockdep ]; then
+		echo "$NPU_PATCHES/$1/$2-lockdep"
+	else
+		echo "$NPU_PATCHES/$1/$2"
+	fi
+}
+
+# series_applies DIR REV PATCH...: true if the patches, in order, apply to
+# REV of DIR with exact context (as git am needs).  Works on a throw-away
+# index; DIR is not touched.
+series_applies() {
+	local dir=$1 rev=$2 idx p rc=0
+	shift 2
+	idx=$(mktemp)
+	GIT_INDEX_FILE=$idx git -C "$dir" read-tree "$rev"
+	for p; do
+		if ! GIT_INDEX_FILE=$idx git -C "$dir" apply --cached "$p" 2>/dev/null; then
+			rc=1
+			break
+		fi
+	done
+	rm -f "$idx"
+	return "$rc"
+}
+
+# pick_form DIR SERIES VARIANT [REV]: the form to use on DIR's REV
+# (default HEAD) when none is asked for: upstream where its series
+# applies, else adapted.
+pick_form() {
+	local -a ps
+	mapfile -t ps < <(series_patches "$(series_dir upstream "$2" "$3")")
+	if [ "${#ps[@]}" -gt 0 ] && series_applies "$1" "${4:-HEAD}" "${ps[@]}"; then
+		echo upstream
+	else
+		echo adapted
+	fi
+}
+
+# upstream_ids PATCH...: "<40-hex> <patch>" for each "commit <id> upstream."
+# line of the patches.
+upstream_ids() {
+	local p
+	for p; do
+		sed -n -E 's/^commit ([0-9a-f]{40}) upstream\.$/\1/p' "$p" | sed "s|\$| $p|"
+	done
+}
+
+# check_upstream_ids DIR PATCH...: each upstream id the patches name must be
+# a commit of the repository DIR with the patch's subject; prints what is
+# wrong and returns 1 otherwise.
+check_upstream_ids() {
+	local dir=$1 id p subject bad=0
+	shift
+	while read -r id p; do
+		subject=$(git mailinfo /dev/null /dev/null <"$p" | sed -n 's/^Subject: //p')
+		if ! git -C "$dir" cat-file -e "$id^{commit}" 2>/dev/null; then
+			echo "${p##*/}: upstream commit $id is not in $dir"
+			bad=1
+		elif [ "$(git -C "$dir" log -1 --format=%s "$id")" != "$subject" ]; then
+			echo "${p##*/}: commit $id in $dir is \"$(git -C "$dir" log -1 --format=%s "$id")\", not \"$subject\""
+			bad=1
+		fi
+	done < <(upstream_ids "$@")
+	return "$bad"
 }
 
 # check_bases: the facts about the bases must be there; call it before
@@ -175,7 +266,7 @@ need() {
 		cmd) command -v "$what" >/dev/null && continue ;;
 		file) [ -e "$what" ] && continue ;;
 		perl) perl -M"$what" -e 1 2>/dev/null && continue ;;
-		py) python3 -c "import $what" 2>/dev/null && continue ;;
+		py) "$NPU_PYTHON" -c "import $what" 2>/dev/null && continue ;;
 		*) die "need: unknown kind in '$key'" ;;
 		esac
 		pkg=$(awk -F '\t' -v k="$key" '$1 == k { print $2; exit }' "$NPU_TOOLS")
@@ -235,28 +326,15 @@ series_applied() {
 	return "$rc"
 }
 
-# prepare_patch IN OUT SENDER DIR...: write OUT, the patch IN as git am
-# should get it.
-# - Its "commit <id> upstream." line gets the full id of that commit from
-#   the first DIR that has it with IN's subject.
-# - With a SENDER ("Name <email>"): the sender's Signed-off-by goes last,
-#   right below the backport note or the last trailer, as stable wants it;
-#   a patch with no upstream line (the project's own) becomes the sender's:
-#   its From: is replaced.
+# prepare_patch IN OUT SENDER: write OUT, the patch IN as git am should get
+# it.  With a SENDER ("Name <email>"): the sender's Signed-off-by goes
+# last, right below the backport note or the last trailer, as stable wants
+# it; a patch with no upstream line (the project's own) becomes the
+# sender's: its From: is replaced.
 prepare_patch() {
-	local in=$1 out=$2 sender=$3 id subject full d
-	shift 3
+	local in=$1 out=$2 sender=$3 id
 	cp "$in" "$out"
-	id=$(sed -n -E 's/^commit ([0-9a-f]{7,39}) upstream\.$/\1/p' "$in" | head -n 1)
-	if [ -n "$id" ]; then
-		subject=$(git mailinfo /dev/null /dev/null <"$in" | sed -n 's/^Subject: //p')
-		for d; do
-			full=$(git -C "$d" rev-parse -q --verify "$id^{commit}" 2>/dev/null) || continue
-			[ "$(git -C "$d" log -1 --format=%s "$full")" = "$subject" ] || continue
-			sed -i "s/^commit $id upstream\.\$/commit $full upstream./" "$out"
-			break
-		done
-	fi
+	id=$(sed -n -E 's/^commit ([0-9a-f]{7,40}) upstream\.$/\1/p' "$in" | head -n 1)
 	[ -n "$sender" ] || return 0
 	awk -v sender="$sender" -v own="$([ -n "$id" ] || echo 1)" '
 		# headers: the first From: (and its folded lines) is replaced
@@ -286,13 +364,25 @@ prepare_patch() {
 # and output of checkpatch.pl --terse --show-types for PATCH (0: clean, 1:
 # issues, anything else: it did not run).  True if it ran and reported nothing but
 # what comes from checking outside upstream's history, by name:
-# - UNKNOWN_COMMIT_ID: the repository has no upstream commits to look up;
-# - GIT_COMMIT_ID on the stable "commit <id> upstream." line: checkpatch of
-#   v4.12..v4.16 predates its exemption for that line, which the stable rules
-#   require.
+# - UNKNOWN_COMMIT_ID: the repository has no upstream commits to look up
+#   (an abbreviated "commit <id> upstream." line fails before that);
+# - GIT_COMMIT_ID on a stable "commit <40-hex> upstream." line, the form the
+#   stable rules require: checkpatch of v4.12..v4.16 predates its exemption
+#   for that line.  An abbreviated id there is reported, as it should be;
+# - any report on a line that is, character for character, a line of the
+#   upstream commit the patch names (patches/mainline/): its message's
+#   trailers and its added code, which a backport takes as they are.
 checkpatch_clean() {
-	local patch=$1 rc=$2 out=$3 line n type ok=0
+	local patch=$1 rc=$2 out=$3 line n type ok=0 id ml='' text
+	# stable's rules: the full id; checkpatch does not always say so
+	# (6.1's takes "commit <7+ hex> upstream." as a commit reference)
+	if line=$(grep -n -E '^commit [0-9a-f]{7,39} upstream\.$' "$patch"); then
+		echo "$patch:${line%%:*}: abbreviated upstream id: stable wants 'commit <40-hex> upstream.'"
+		return 1
+	fi
 	[ "$rc" = 0 ] && return 0
+	id=$(sed -n -E 's/^commit ([0-9a-f]{12})[0-9a-f]{28} upstream\.$/\1/p' "$patch" | head -n 1)
+	[ -z "$id" ] || [ ! -r "$NPU_PATCHES/mainline/$id.patch" ] || ml=$NPU_PATCHES/mainline/$id.patch
 	if [ "$rc" != 1 ] || ! grep -q '^total: ' <<<"$out"; then
 		echo "checkpatch did not run (status $rc): $out"
 		return 1
@@ -303,8 +393,12 @@ checkpatch_clean() {
 		case $type in
 		UNKNOWN_COMMIT_ID) continue ;;
 		GIT_COMMIT_ID)
-			sed -n "${n}p" "$patch" | grep -q -E '^commit [0-9a-f]{7,40} upstream\.$' && continue ;;
+			sed -n "${n}p" "$patch" | grep -q -E '^commit [0-9a-f]{40} upstream\.$' && continue ;;
 		esac
+		text=$(sed -n "${n}p" "$patch")
+		if [ -n "$ml" ] && [ -n "$text" ] && [[ $text != +++* ]] && grep -qxF -- "$text" "$ml"; then
+			continue
+		fi
 		echo "$line"
 		ok=1
 	done <<<"$out"
