@@ -27,7 +27,7 @@ unchanged() {
 	[[ $output == *"--tree DIR is required"* ]]
 }
 
-@test "backport: a bad --target, --series or --variant is refused" {
+@test "backport: a bad --target, --series, --form or --variant is refused" {
 	run "$TOP/scripts/backport" --tree "$W/tree" --target 4.14
 	[ "$status" -eq 2 ]
 	[[ $output == *"--target 4.14: expected vX.Y"* ]]
@@ -37,6 +37,9 @@ unchanged() {
 	run "$TOP/scripts/backport" --tree "$W/tree" --variant kasan
 	[ "$status" -eq 2 ]
 	[[ $output == *"unknown variant 'kasan'"* ]]
+	run "$TOP/scripts/backport" --tree "$W/tree" --form stable
+	[ "$status" -eq 2 ]
+	[[ $output == *"unknown form 'stable': expected one of upstream adapted"* ]]
 	run "$TOP/scripts/backport" --tree "$W/tree" --series nmmu
 	[ "$status" -eq 2 ]
 	[[ $output == *"its code is of the orig series, not nmmu"* ]]
@@ -184,32 +187,34 @@ unchanged() {
 	unchanged
 }
 
-@test "backport: the upstream line gets the full id from the tree or --upstream, else says so" {
+@test "backport: --upstream checks every upstream id against that repository" {
 	local p full
-	p=$(ls "$W/patches/orig"/*.patch)
+	p=$(ls "$W/patches/upstream/orig"/*.patch)
 	# the fake fix commit (first line of the patch) stands in for upstream;
 	# its object is in $W/tree, not in a second, fresh tree of the same file
 	full=$(head -n 1 "$p" | cut -d' ' -f2)
-	awk -v l="commit ${full:0:7} upstream." '!done && /^$/ { print; print l; done = 1; next } { print }' \
+	awk -v l="commit $full upstream." '!done && /^$/ { print; print l; done = 1; next } { print }' \
 		"$p" >"$p.new"
 	mv "$p.new" "$p"
 	fake_tree "$W/fresh" 4 14
-	git_q -C "$W/tree" config user.name Sender
-	git_q -C "$W/tree" config user.email sender@example.org
-	git_q -C "$W/fresh" config user.name Sender
-	git_q -C "$W/fresh" config user.email sender@example.org
 
-	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --branch known
+	run "$TOP/scripts/backport" --tree "$W/fresh" --target v4.14 --upstream "$W/tree"
 	[ "$status" -eq 0 ]
-	[ "$(git -C "$W/tree" log -1 --format=%b known | head -n 1)" = "commit $full upstream." ]
-	[[ $output != *"abbreviated"* ]]
+	[[ $output == *"every upstream id of "*"is a commit of $W/tree with the patch's subject"* ]]
 
-	run "$TOP/scripts/backport" --tree "$W/fresh" --target v4.14 --branch unknown
-	[ "$status" -eq 0 ]
-	[ "$(git -C "$W/fresh" log -1 --format=%b unknown | head -n 1)" = "commit ${full:0:7} upstream." ]
-	[[ $output == *"is not in $W/fresh"*"keeps the abbreviated id"* ]]
+	# the id is not there
+	run "$TOP/scripts/backport" --tree "$W/fresh" --target v4.14 --upstream "$W/fresh"
+	[ "$status" -eq 2 ]
+	[[ $output == *"upstream commit $full is not in $W/fresh"* ]]
 
-	run "$TOP/scripts/backport" --tree "$W/fresh" --target v4.14 --branch told --upstream "$W/tree"
+	# the id is there, with another subject
+	sed -i 's/^Subject: \[PATCH\] fix$/Subject: [PATCH] another fix/' "$p"
+	run "$TOP/scripts/backport" --tree "$W/fresh" --target v4.14 --upstream "$W/tree"
+	[ "$status" -eq 2 ]
+	[[ $output == *"commit $full in $W/tree is \"fix\", not \"another fix\""* ]]
+
+	# no --upstream: nothing to check against, nothing said
+	run "$TOP/scripts/backport" --tree "$W/fresh" --target v4.14
 	[ "$status" -eq 0 ]
-	[ "$(git -C "$W/fresh" log -1 --format=%b told | head -n 1)" = "commit $full upstream." ]
+	[[ $output != *"upstream id"* ]]
 }

@@ -20,16 +20,21 @@ setup_file() {
 	git config --global user.email sender@example.org
 }
 
-@test "bases: every release's file is the blob bases.tsv names, of the series it names" {
-	local rel series blob repo commit file n=0 s
-	while IFS=$'\t' read -r rel series blob repo commit file; do
+@test "bases: every release's files are the blobs bases.tsv names, of the series it names" {
+	local rel series blob repo commit file hblob hfile forms n=0 s f
+	while IFS=$'\t' read -r rel series blob repo commit file hblob hfile forms; do
 		[ "${rel:0:1}" = '#' ] && continue
 		n=$((n + 1))
 		[ "$(git hash-object "$TOP/patches/bases/$file")" = "$blob" ] ||
 			{ echo "$rel: $file is not blob $blob"; return 1; }
+		[ "$(git hash-object "$TOP/patches/bases/$hfile")" = "$hblob" ] ||
+			{ echo "$rel: $hfile is not blob $hblob"; return 1; }
 		[ "$(detect_series "$TOP/patches/bases/$file")" = "$series" ] ||
 			{ echo "$rel: $file is not detected as $series"; return 1; }
-		[ -d "$TOP/patches/$series" ] && [ -d "$TOP/patches/$series-lockdep" ]
+		for f in $forms; do
+			valid_form "$f"
+			[ -d "$(series_dir "$f" "$series" plain)" ] && [ -d "$(series_dir "$f" "$series" lockdep)" ]
+		done
 		[[ $repo =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] && [[ $commit =~ ^[0-9a-f]{40}$ ]]
 		grep -q "| $rel |" "$TOP/patches/bases/README.md" || { echo "$rel: not in the README"; return 1; }
 	done <"$TOP/patches/bases/bases.tsv"
@@ -42,7 +47,7 @@ setup_file() {
 	[ "$(for s in $NPU_SERIES; do npu_functions "$(series_file "$s")" | sha256sum; done | sort -u | wc -l)" -eq 4 ]
 	(cd "$BATS_TEST_TMPDIR" && mkdir -p t/arch/powerpc/platforms/powernv && cd t &&
 		cp "$TOP/patches/bases/4.14.67/npu-dma.c" "$NPU_FILE" &&
-		git apply "$TOP"/patches/write-once/*.patch)
+		git apply --include="$NPU_FILE" "$TOP"/patches/upstream/write-once/*.patch)
 	[ "$(detect_series "$BATS_TEST_TMPDIR/t/$NPU_FILE")" = fixed ]
 }
 
@@ -61,18 +66,25 @@ setup_file() {
 	[[ $output == *"is not a git repository"* ]]
 }
 
-@test "bases: the series that fits is picked on every base; only npu-dma.c changes, the tree stays as it was" {
-	local r v before br series
+@test "bases: the series and form that fit are picked on every base; only npu-dma.c and powernv.h change, the tree stays as it was" {
+	local r v before br series forms form
 	for r in $FIXTURE_RELEASES; do
 		series=$(awk -F '\t' -v r="$r" '$1 == r { print $2 }' "$NPU_BASES")
+		forms=$(awk -F '\t' -v r="$r" '$1 == r { print $9 }' "$NPU_BASES")
+		form=${forms%% *}
 		before=$(snapshot "$FIX/$r")
 		for v in plain lockdep; do
 			br=npu-$v
 			run "$TOP/scripts/backport" --tree "$FIX/$r" --variant "$v" --branch "$br"
 			[ "$status" -eq 0 ] || { echo "$r $v: $output"; return 1; }
 			[[ $output == *"$FIX/$r is $r; the code of the three functions is that of the $series series"* ]]
-			[[ $output == *"applying patches/$series${v/plain/}"* ]] || [[ $output == *"applying patches/$series-lockdep"* ]]
-			[ "$(git -C "$FIX/$r" diff --name-only "HEAD..$br")" = "$NPU_FILE" ]
+			[[ $output == *"applying $(series_dir "$form" "$series" "$v" | sed "s|^$TOP/||")"* ]]
+			if [ "$form" = upstream ]; then
+				[ "$(git -C "$FIX/$r" diff --name-only "HEAD..$br" | sort | paste -sd' ')" = "$NPU_HDR $NPU_FILE" ]
+			else
+				[[ $output == *"the upstream form does not apply to $r"* ]]
+				[ "$(git -C "$FIX/$r" diff --name-only "HEAD..$br")" = "$NPU_FILE" ]
+			fi
 			git -C "$FIX/$r" show "$br:$NPU_FILE" | grep -q '^static DEFINE_SPINLOCK(npu_context_lock);$'
 			[ "$(git -C "$FIX/$r" show "$br:$NPU_FILE" | grep -c 'spin_lock(&npu_context_lock);')" -eq 2 ]
 			if [ "$v" = lockdep ]; then
@@ -83,7 +95,7 @@ setup_file() {
 			[ "$status" -eq 0 ]
 			run "$TOP/scripts/backport" --tree "$BATS_TEST_TMPDIR/o" --variant "$v"
 			[ "$status" -eq 3 ] || { echo "$r $v: $output"; return 1; }
-			[[ $output == *"the $series $v series is already applied"* ]]
+			[[ $output == *"the $series $v series ($form form) is already applied"* ]]
 			rm -rf "$BATS_TEST_TMPDIR/o"
 			git -C "$FIX/$r" branch -q -D "$br"
 		done
@@ -107,11 +119,13 @@ setup_file() {
 	for t in $FIXTURE_RELEASES; do
 		run "$TOP/scripts/backport" --tree "$FIX/$t" --variant lockdep --signoff --branch signed
 		[ "$status" -eq 0 ] || { echo "$t: $output"; return 1; }
-		# the fix: upstream author kept, note, then the sender, last
+		# a1409ada: upstream author kept, upstream's trailers or the
+		# note, then the sender, last
 		m=$(git -C "$FIX/$t" log -1 --format=%B signed~1)
 		[ "$(git -C "$FIX/$t" log -1 --format='%an <%ae>' signed~1)" = 'Alistair Popple <alistair@popple.id.au>' ]
 		[ "$(tail -n 1 <<<"$m")" = 'Signed-off-by: Stable Sender <sender@example.org>' ]
-		[[ $(tail -n 2 <<<"$m" | head -n 1) == *']' ]]
+		[[ $(tail -n 2 <<<"$m" | head -n 1) == *']' ]] ||
+			[ "$(tail -n 2 <<<"$m" | head -n 1)" = 'Signed-off-by: Michael Ellerman <mpe@ellerman.id.au>' ]
 		# the project's own patch becomes the sender's
 		[ "$(git -C "$FIX/$t" log -1 --format='%an <%ae>' signed)" = 'Stable Sender <sender@example.org>' ]
 		m=$(git -C "$FIX/$t" log -1 --format=%B signed)
@@ -134,12 +148,22 @@ setup_file() {
 	! git -C "$FIX/4.16.13" rev-parse -q --verify x
 }
 
-@test "bases: mail writes every series as a signed-off set that checkpatch and send-email take" {
-	local t v ob p
+@test "bases: mail writes every series, in each form that applies, as a signed-off set that checkpatch and send-email take" {
+	local t v ob p f forms
 	for t in $FIXTURE_RELEASES; do
-		for v in plain lockdep; do
-			ob=$BATS_TEST_TMPDIR/$t-$v
-			mail_set_ok "$FIX/$t" "$v" "$ob"
+		forms=$(awk -F '\t' -v r="$t" '$1 == r { print $9 }' "$NPU_BASES")
+		for fv in $(for f in $forms; do echo "$f/plain $f/lockdep"; done); do
+			f=${fv%/*} v=${fv#*/}
+			ob=$BATS_TEST_TMPDIR/$t-$f-$v
+			mail_set_ok "$FIX/$t" "$v" "$ob" "$f"
+			# the cover letter says which form, and why the kABI matters
+			if [ "$v" = plain ] && [ "$f" = upstream ]; then
+				grep -q 'upstream.s commits as they are, with the prerequisites' "$ob"/0000-*.patch
+				grep -q 'What an out-of-tree caller sees' "$ob"/0000-*.patch
+			elif [ "$v" = plain ]; then
+				grep -q 'adapted to '"${t%.*}"'.y, without' "$ob"/0000-*.patch
+				grep -q 'kABI is frozen' "$ob"/0000-*.patch
+			fi
 			# signed off and sent by the sender, right below the note
 			grep -q "^From: Stable Sender <sender@example.org>" "$ob"/0000-*.patch
 			grep -q "git am on $t" "$ob"/0000-*.patch

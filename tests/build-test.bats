@@ -28,6 +28,9 @@ teardown() {
 	run "$TOP/scripts/build-test" --tree "$W/trees/v4.14" --variants kasan
 	[ "$status" -eq 2 ]
 	[[ $output == *"unknown variant 'kasan'"* ]]
+	run "$TOP/scripts/build-test" --tree "$W/trees/v4.14" --forms stable
+	[ "$status" -eq 2 ]
+	[[ $output == *"unknown form 'stable'"* ]]
 	run "$TOP/scripts/build-test" --tree "$W/nonexistent"
 	[ "$status" -eq 2 ]
 	[[ $output == *"no such directory"* ]]
@@ -107,7 +110,8 @@ SH
 		NPU_PATCHES=$W/p415 run "$TOP/scripts/build-test" --tree "$W/t415" --variants plain \
 			--matrix "$W/matrix-$run.txt" --no-cache
 		echo "$run: $output"
-		grep -q -E '^t415 +4\.15\.7 +nmmu +plain +ok +ok +0 +0 ' "$W/matrix-$run.txt"
+		grep -q -E '^t415 +4\.15\.7 +nmmu +upstream +plain +ok +ok +0 +0 ' "$W/matrix-$run.txt"
+		grep -q -E '^t415 +4\.15\.7 +nmmu +adapted +plain +ok +ok +0 +0 ' "$W/matrix-$run.txt"
 		[ ! -e "$W/cache/build-test/src/${c:0:16}/.config" ]
 	done
 	# the user's tree keeps its .config
@@ -124,13 +128,26 @@ SH
 	[ "$(grep -c '(kept)' "$W/m1.txt")" -eq 0 ]
 	run "$TOP/scripts/build-test" --tree "$W/t415" --matrix "$W/m2.txt"
 	echo "$output"
-	[ "$(grep -c -E '^t415 .* 0  \(kept\)' "$W/m2.txt")" -eq 2 ]
+	[ "$(grep -c -E '^t415 .* 0  \(kept\)' "$W/m2.txt")" -eq 4 ]
 	diff <(sed 's/ *[0-9]* *(kept).*//; s/ *[0-9]* *(logs.*//' "$W/m1.txt" | awk '{ NF--; print }') \
 		<(sed 's/ *[0-9]* *(kept).*//; s/ *[0-9]* *(logs.*//' "$W/m2.txt" | awk '{ NF--; print }')
-	echo "# a comment" >>"$W/p415/nmmu-lockdep/0002-annotate.patch"
+	echo "# a comment" >>"$W/p415/upstream/nmmu-lockdep/0002-annotate.patch"
 	run "$TOP/scripts/build-test" --tree "$W/t415" --matrix "$W/m3.txt"
-	grep -q -E '^t415 .* plain .*\(kept\)' "$W/m3.txt"
-	! grep -q -E '^t415 .* lockdep .*\(kept\)' "$W/m3.txt"
+	grep -q -E '^t415 .* upstream +plain .*\(kept\)' "$W/m3.txt"
+	grep -q -E '^t415 .* adapted +lockdep .*\(kept\)' "$W/m3.txt"
+	! grep -q -E '^t415 .* upstream +lockdep .*\(kept\)' "$W/m3.txt"
+}
+
+@test "build-test: where the upstream form does not apply, its row says n/a and is no failure" {
+	fake_tree "$W/t415" 4 15
+	fake_kbuild "$W/t415"
+	fake_series "$W/t415" "$W/p415" nmmu
+	# the upstream form's context is not this tree's
+	sed -i 's/^ line 4$/ line 4 elsewhere/' "$W/p415/upstream/nmmu/"*.patch
+	NPU_PATCHES=$W/p415 run "$TOP/scripts/build-test" --tree "$W/t415" --variants plain --matrix "$W/m.txt"
+	echo "$output"
+	grep -q -E '^t415 +4\.15\.7 +nmmu +upstream +plain +n/a +- .* n/a .*the upstream form does not apply to 4\.15\.7: adapted only' "$W/m.txt"
+	grep -q -E '^t415 +4\.15\.7 +nmmu +adapted +plain +ok +ok +0 +0 ' "$W/m.txt"
 }
 
 @test "build-test: one repository and refs, built in scratch copies; the repository is only read" {
@@ -147,7 +164,7 @@ SH
 	NPU_PATCHES=$W/p415 run "$TOP/scripts/build-test" --repo "$W/repo" --ref v4.15.7 --ref linux-4.15.y \
 		--variants plain --matrix "$W/m.txt"
 	echo "$output"
-	grep -q -E '^v4\.15\.7 +4\.15\.7 +nmmu +plain +ok +ok ' "$W/m.txt"
-	grep -q -E '^linux-4\.15\.y +4\.15\.7 +nmmu +plain +ok +ok ' "$W/m.txt"
+	grep -q -E '^v4\.15\.7 +4\.15\.7 +nmmu +upstream +plain +ok +ok ' "$W/m.txt"
+	grep -q -E '^linux-4\.15\.y +4\.15\.7 +nmmu +adapted +plain +ok +ok ' "$W/m.txt"
 	[ "$(snapshot "$W/repo")" = "$before" ]
 }

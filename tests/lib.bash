@@ -28,7 +28,8 @@ fake_tree() {
 }
 
 # fake_series TREE OUTDIR SERIES [broken]: a plain series (one patch) and
-# a lockdep series (two patches) for TREE, made with git format-patch, plus
+# a lockdep series (two patches) for TREE, made with git format-patch, in
+# both forms (OUTDIR/upstream/, OUTDIR/adapted/: the same patches), plus
 # a bases/bases.tsv that makes TREE's file the one base of SERIES.  The
 # fake "fix" adds the word npu_context_lock, as the real one does.  With
 # "broken", the second lockdep patch does not apply (its context is wrong).
@@ -47,12 +48,15 @@ fake_series() {
 	fi
 	sed -i 's/^line 31$/line 31 annotated/' "$wt/$f"
 	git_q -C "$wt" commit -q -am "annotate"
-	mkdir -p "$out/$t" "$out/$t-lockdep"
-	git_q -C "$wt" format-patch -q -o "$out/$t" -1 "$fix"
-	git_q -C "$wt" format-patch -q -o "$out/$t-lockdep" -1 "$fix"
-	git_q -C "$wt" format-patch -q -o "$out/$t-lockdep" --start-number 2 -1 HEAD
-	(cd "$out/$t" && ls -- *.patch >series)
-	(cd "$out/$t-lockdep" && ls -- *.patch >series)
+	mkdir -p "$out/upstream/$t" "$out/upstream/$t-lockdep"
+	git_q -C "$wt" format-patch -q -o "$out/upstream/$t" -1 "$fix"
+	git_q -C "$wt" format-patch -q -o "$out/upstream/$t-lockdep" -1 "$fix"
+	git_q -C "$wt" format-patch -q -o "$out/upstream/$t-lockdep" --start-number 2 -1 HEAD
+	(cd "$out/upstream/$t" && ls -- *.patch >series)
+	(cd "$out/upstream/$t-lockdep" && ls -- *.patch >series)
+	# the adapted form: the same patches
+	mkdir -p "$out/adapted"
+	cp -r "$out/upstream/$t" "$out/upstream/$t-lockdep" "$out/adapted/"
 	git_q -C "$tree" worktree remove --force "$wt"
 	rm -rf "$(dirname "$wt")"
 	mkdir -p "$out/bases/fake"
@@ -116,20 +120,23 @@ modern_checkpatch() {
 }
 
 # fixture_tree DIR RELEASE: a one-commit git "kernel" tree holding the
-# unpatched npu-dma.c of RELEASE (the file patches/bases/bases.tsv names
-# for it, byte-exact, so its blob id is the real one), a top Makefile of
+# unpatched npu-dma.c and powernv.h of RELEASE (the files
+# patches/bases/bases.tsv names for it, byte-exact, so their blob ids are
+# the real ones), a top Makefile of
 # that version, and what scripts/mail reads in a tree: MAINTAINERS,
 # checkpatch.pl and get_maintainer.pl (those of linux-source-6.1) and the
 # top-level names get_maintainer.pl looks for.
 fixture_tree() {
-	local d=$1 rel=$2 v p s l61 f file blob
-	read -r file blob < <(awk -F '\t' -v r="$rel" '!/^#/ && $1 == r { print $6, $3 }' "$NPU_BASES")
+	local d=$1 rel=$2 v p s l61 f file blob hfile hblob
+	read -r file blob hfile hblob < <(awk -F '\t' -v r="$rel" '!/^#/ && $1 == r { print $6, $3, $8, $7 }' "$NPU_BASES")
 	[ -n "$file" ] || { echo "fixture_tree: no base $rel in $NPU_BASES" >&2; return 1; }
 	IFS=. read -r v p s <<<"$rel"
 	l61=$(linux61_dir)
 	mkdir -p "$d/arch/powerpc/platforms/powernv" "$d/scripts"
 	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\nEXTRAVERSION =\n' "$v" "$p" "$s" >"$d/Makefile"
 	cp "$TOP/patches/bases/$file" "$d/$NPU_FILE"
+	mkdir -p "$d/${NPU_HDR%/*}"
+	cp "$TOP/patches/bases/$hfile" "$d/$NPU_HDR"
 	for f in $LINUX61_FILES; do
 		cp "$l61/$f" "$d/$f"
 	done
@@ -144,22 +151,31 @@ fixture_tree() {
 	git_q -C "$d" add -A
 	git_q -C "$d" commit -q -m "$rel: $NPU_FILE and the files scripts/mail reads"
 	[ "$(git -C "$d" rev-parse "HEAD:$NPU_FILE")" = "$blob" ]
+	[ "$(git -C "$d" rev-parse "HEAD:$NPU_HDR")" = "$hblob" ]
 }
 
-# mail_set_ok TREE VARIANT OUTBOX: scripts/mail writes TREE's series as a
-# threaded set to OUTBOX: a cover letter and one mail per patch, "[PATCH
+# mail_set_ok TREE VARIANT OUTBOX [FORM]: scripts/mail writes TREE's series
+# (in FORM, default the one it picks) as a threaded set to OUTBOX: a cover
+# letter and one mail per patch, each upstream id in full, "[PATCH
 # X.Y n/N]" to stable for the plain series, "[RFC PATCH X.Y-lockdep n/N]"
 # to the lists only for the lockdep one, nothing left to fill in.
 # shellcheck disable=SC2154  # bats' run sets status and output
 mail_set_ok() {
-	local tree=$1 v=$2 ob=$3 ver n cover id p
+	local tree=$1 v=$2 ob=$3 form=${4-} ver n cover id p s sd
 	ver=$(tree_release "$tree")
 	ver=${ver%.*}
-	run "$TOP/scripts/mail" --tree "$tree" --variant "$v" --outbox "$ob"
+	run "$TOP/scripts/mail" --tree "$tree" --variant "$v" --outbox "$ob" ${form:+--form "$form"}
 	echo "$output"
 	[ "$status" -eq 0 ]
-	n=$([ "$v" = plain ] && echo 1 || echo 2)
+	s=$(tree_series "$tree")
+	[ -n "$form" ] || form=$(pick_form "$tree" "$s" "$v")
+	sd=$(series_dir "$form" "$s" "$v")
+	n=$(series_patches "$sd" | wc -l)
 	[ "$(find "$ob" -name '*.patch' | wc -l)" -eq $((n + 1)) ]
+	# every upstream id of the series, in full, in its mail
+	# shellcheck disable=SC2046  # one word per patch
+	diff <(grep -h -E '^commit [0-9a-f]{40} upstream\.$' $(series_patches "$sd")) \
+		<(grep -h -E '^commit [0-9a-f]{7,40} upstream\.$' "$ob"/000[1-9]-*.patch)
 	cover=$(ls "$ob"/0000-*.patch)
 	! grep -q '\*\*\*' "$cover"
 	id=$(sed -n 's/^Message-Id: //Ip' "$cover")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # scripts/mail: bad input, and (with NPU_TREES) a complete, threaded,
-# checkpatch-clean mail set for each of the 10 series that
-# git send-email --dry-run accepts.
+# checkpatch-clean mail set for each tree's series, in each form that
+# applies to it, that git send-email --dry-run accepts.
 
 load lib
 
@@ -26,7 +26,7 @@ load lib
 		run "$TOP/scripts/mail" --tree "$W/tree" --outbox "$W/outbox"
 	[ "$status" -eq 2 ]
 	[[ $output == *"is not empty"* ]]
-	echo "# edited" >>"$W/patches/orig/series"
+	echo "# edited" >>"$W/patches/upstream/orig/series"
 	NPU_PATCHES=$W/patches \
 		run "$TOP/scripts/mail" --tree "$W/tree" --outbox "$W/outbox2"
 	[ "$status" -eq 2 ]
@@ -36,12 +36,16 @@ load lib
 
 @test "mail: every tree's series becomes a threaded, send-email-ready mail set" {
 	need_trees
-	local d v n=0
+	local d v f n=0
 	for d in "$NPU_TREES"/*/; do
 		[ -e "$d/.git" ] || continue
 		n=$((n + 1))
-		for v in plain lockdep; do
-			mail_set_ok "${d%/}" "$v" "$BATS_TEST_TMPDIR/$(basename "$d")-$v"
+		for f in $NPU_FORMS; do
+			# the upstream form where it applies (not on 4.12.y)
+			[ "$f" = adapted ] || [ "$(pick_form "${d%/}" "$(tree_series "${d%/}")" plain)" = upstream ] || continue
+			for v in plain lockdep; do
+				mail_set_ok "${d%/}" "$v" "$BATS_TEST_TMPDIR/$(basename "$d")-$f-$v" "$f"
+			done
 		done
 	done
 	[ "$n" -ge 1 ]

@@ -1,36 +1,76 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# The series in patches/: mail form, stable tags, checkpatch, and the
-# relation between each plain series and its -lockdep variant.
+# The series in patches/, in both forms: mail form, upstream ids, messages
+# and diffs against upstream's (patches/mainline/), the backport notes
+# against the bases (patches/bases/), checkpatch, and the relation between
+# each plain series and its -lockdep variant.
 
 load lib
 
-# every patch file of every series, as listed by the series files
+# every patch file of every series of FORM (default both), as listed by
+# the series files
 all_patches() {
-	local d
-	for d in $NPU_SERIES; do
-		sed "s|^|$TOP/patches/$d/|" "$TOP/patches/$d/series"
-		sed "s|^|$TOP/patches/$d-lockdep/|" "$TOP/patches/$d-lockdep/series"
+	local f d
+	for f in ${1:-$NPU_FORMS}; do
+		for d in $NPU_SERIES; do
+			series_patches "$(series_dir "$f" "$d" plain)"
+			series_patches "$(series_dir "$f" "$d" lockdep)"
+		done
 	done
 }
 
-# body of a patch's message, as git mailinfo sees it
-msg() {
-	git mailinfo /dev/null /dev/null <"$1" >/dev/null 2>&1
-	git mailinfo "$BATS_TEST_TMPDIR/m" /dev/null <"$1" >/dev/null
-	cat "$BATS_TEST_TMPDIR/m"
+# the mainline text (patches/mainline/) of the commit PATCH names
+mainline_of() {
+	local id
+	id=$(sed -n -E 's/^commit ([0-9a-f]{12})[0-9a-f]{28} upstream\.$/\1/p' "$1")
+	[ -n "$id" ] && echo "$TOP/patches/mainline/$id.patch"
 }
 
-@test "patches: one plain and one -lockdep series per target, each file listed once" {
-	local t d
-	[ "$(all_patches | wc -l)" -eq 12 ]
-	for t in $NPU_SERIES; do
-		for d in "$TOP/patches/$t" "$TOP/patches/$t-lockdep"; do
-			[ -f "$d/series" ]
-			diff <(sort "$d/series") <(cd "$d" && ls -- *.patch | sort)
+# upstream's message of a mainline text: SUSE's headers and ack dropped
+mainline_msg() {
+	git mailinfo "$BATS_TEST_TMPDIR/mm" /dev/null <"$1" >/dev/null
+	grep -v -e '^References: ' -e '^Patch-mainline: ' -e '^Git-commit: ' \
+		-e '^Acked-by: Michal Suchanek <msuchanek@suse.de>$' "$BATS_TEST_TMPDIR/mm" | cat -s |
+		sed -e '1{/^$/d}'
+}
+
+# the upstream ids each series must carry, in order
+upstream_ids_of() {
+	case $1/$2 in
+	upstream/orig|upstream/nmmu) echo 2b74e2a9b39d 720c84046c26 28a5933e8d36 a1409adac748 ;;
+	upstream/*) echo 720c84046c26 28a5933e8d36 a1409adac748 ;;
+	adapted/*) echo 28a5933e8d36 a1409adac748 ;;
+	esac
+}
+
+@test "patches: the mainline texts are the public copies, whole, with their ids" {
+	local f id n=0
+	for f in "$TOP"/patches/mainline/*.patch; do
+		n=$((n + 1))
+		id=$(basename "$f" .patch)
+		head -n 1 "$f" | grep -q "^From $id[0-9a-f]\{28\} "
+		grep -q "^Git-commit: $id[0-9a-f]\{28\}$" "$f"
+		grep -q "| \`$id\` |.*| \`$(git hash-object "$f")\` |" "$TOP/patches/mainline/README.md" ||
+			{ echo "$f: not in mainline/README.md with its blob"; return 1; }
+	done
+	[ "$n" -eq 5 ]
+}
+
+@test "patches: per form and series a plain and a -lockdep series, each file listed once" {
+	local f t d ids
+	[ "$(all_patches upstream | wc -l)" -eq $(( (4 + 3 + 4 + 3) * 2 + 4 )) ]
+	[ "$(all_patches adapted | wc -l)" -eq $((4 * (2 + 3))) ]
+	for f in $NPU_FORMS; do
+		for t in $NPU_SERIES; do
+			for d in "$(series_dir "$f" "$t" plain)" "$(series_dir "$f" "$t" lockdep)"; do
+				[ -f "$d/series" ]
+				diff <(sort "$d/series") <(cd "$d" && ls -- *.patch | sort)
+			done
+			# the plain series carries these upstream commits, in order
+			ids=$(for p in $(series_patches "$(series_dir "$f" "$t" plain)"); do
+				sed -n -E 's/^commit ([0-9a-f]{12})[0-9a-f]{28} upstream\.$/\1/p' "$p"; done | paste -sd' ')
+			[ "$ids" = "$(upstream_ids_of "$f" "$t")" ] || { echo "$f/$t: $ids"; return 1; }
 		done
-		[ "$(wc -l <"$TOP/patches/$t/series")" -eq 1 ]
-		[ "$(wc -l <"$TOP/patches/$t-lockdep/series")" -eq 2 ]
 	done
 }
 
@@ -40,85 +80,202 @@ msg() {
 		info=$(git mailinfo "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/p" <"$p")
 		grep -q '^Author: .' <<<"$info" || { echo "no author: $p"; return 1; }
 		grep -q '^Email: .*@' <<<"$info" || { echo "no email: $p"; return 1; }
-		grep -q '^Subject: powerpc/powernv/npu: ' <<<"$info" || { echo "subject: $p"; return 1; }
+		grep -q '^Subject: powerpc/' <<<"$info" || { echo "subject: $p"; return 1; }
 		grep -q '^diff --git a/arch/powerpc/platforms/powernv/npu-dma.c' "$BATS_TEST_TMPDIR/p" ||
 			{ echo "no diff: $p"; return 1; }
 	done < <(all_patches)
 }
 
-@test "patches: the fix keeps the upstream author and carries the stable tags in order" {
-	local t p m n=0
-	for t in $NPU_SERIES; do
-		for p in "$TOP/patches/$t/0001-"*.patch "$TOP/patches/$t-lockdep/0001-"*.patch; do
-			grep -qx 'From: Alistair Popple <alistair@popple.id.au>' "$p"
-			n=$((n + 1))
-			grep -q "^Subject: \[PATCH\( 1/2\)\?\] powerpc/powernv/npu: Add lock to prevent race in" "$p"
-			m=$(msg "$p")
-			# first line of the body names the upstream commit
-			[ "$(head -n 1 <<<"$m")" = "commit 28a5933 upstream." ]
-			grep -qx 'Fixes: 1ab66d1fbada ("powerpc/powernv: Introduce address translation services for Nvlink2")' <<<"$m"
-			grep -qx 'Cc: stable@vger.kernel.org # v4.12+' <<<"$m"
-			# upstream sign-offs, then the backport note, last: the
-			# sender's sign-off goes below it when they apply or mail
-			# it (backport --signoff, mail; see bases.bats)
-			local ell note
-			ell=$(grep -n '^Signed-off-by: Michael Ellerman' <<<"$m" | cut -d: -f1)
-			note=$(grep -n "^\[ Backport to 4\.1[2-6]\.y" <<<"$m" | cut -d: -f1)
-			[ -n "$ell" ] && [ -n "$note" ]
-			[ "$ell" -lt "$note" ]
-			[ "$(grep -c '^Signed-off-by: ' <<<"$m")" -eq 2 ]
-			! grep -q -e 'Seed ' -e '@invalid' <<<"$m"
-			# the note ends the message and says what was adapted
-			tail -n 1 <<<"$m" | grep -q '\]$'
-			sed -n "$note,\$p" <<<"$m" | grep -q 'adapted'
-			# and names the releases it was tried on
-			sed -n "$note,\$p" <<<"$m" | tr '\n' ' ' | grep -q "applies to.* $(bases_of "$t" | tail -n 1 | cut -d' ' -f1)"
+@test "patches: each upstream commit keeps upstream's author, date, subject and message, with its full id" {
+	local p ml m n=0
+	while read -r p; do
+		ml=$(mainline_of "$p") || continue
+		n=$((n + 1))
+		[ -r "$ml" ] || { echo "$p: no mainline text for its id"; return 1; }
+		# the full id, as stable's rules want it, first in the body
+		git mailinfo "$BATS_TEST_TMPDIR/m" /dev/null <"$p" >/dev/null
+		m=$(cat "$BATS_TEST_TMPDIR/m")
+		[ "$(head -n 1 <<<"$m")" = "commit $(head -n 1 "$ml" | cut -d' ' -f2) upstream." ]
+		# From:, Date: and Subject: are upstream's
+		diff <(git mailinfo /dev/null /dev/null <"$ml" | grep -E '^(Author|Email|Subject|Date):') \
+			<(git mailinfo /dev/null /dev/null <"$p" | grep -E '^(Author|Email|Subject|Date):')
+		# the message is upstream's, then (at most) the bracketed note,
+		# and no sign-off of a backporter: the sender adds theirs
+		diff <(mainline_msg "$ml") <(sed -n '3,$p' <<<"$m" | sed '/^\[ /,$d')
+		if grep -q '^\[ ' <<<"$m"; then
+			tail -n 1 <<<"$m" | grep -q ' \]$'
+		fi
+		! grep -q -e 'Seed ' -e '@invalid' <<<"$m"
+	done < <(all_patches)
+	[ "$n" -eq $(( (4 + 3 + 4 + 3) * 2 + 4 * 2 * 2 )) ]
+}
+
+@test "patches: the upstream form's changes are upstream's, line for line" {
+	local p d n=0
+	while read -r p; do
+		mainline_of "$p" >/dev/null || continue
+		n=$((n + 1))
+		d=$(python3 "$TOP/tests/series-check.py" diff "$p")
+		[ -z "$d" ] || { echo "$p differs from upstream:"; echo "$d"; return 1; }
+	done < <(all_patches upstream)
+	[ "$n" -eq 28 ]
+}
+
+@test "patches: the adapted form adds no line upstream does not; every difference listed" {
+	local p ml d added removed prereq
+	prereq=$(sed -n '/^diff --git/,$p' "$TOP"/patches/mainline/720c84046c26.patch | grep '^-[^-]' || true)
+	while read -r p; do
+		ml=$(mainline_of "$p") || continue
+		d=$(python3 "$TOP/tests/series-check.py" diff "$p")
+		echo "# ${p#"$TOP"/}: $(grep -c '^[-+][-+]' <<<"$d" || true) line(s) differ from upstream's" >&3
+		# what we add that upstream's diff does not must not exist
+		added=$(grep '^+[+]' <<<"$d" | grep -v '^+++ ours/' | sed 's/^+//' || true)
+		[ -z "$added" ] || { echo "$p adds lines upstream does not:"; echo "$added"; return 1; }
+		# what we remove that upstream does not: the old code that
+		# upstream's prerequisite 720c84046c26 changed
+		removed=$(grep '^+-' <<<"$d" | sed 's/^+//' || true)
+		while IFS= read -r l; do
+			[ -z "$l" ] || grep -qxF -- "$l" <<<"$prereq" ||
+				{ echo "$p removes '$l', which neither upstream nor 720c84046c26 does"; return 1; }
+		done <<<"$removed"
+	done < <(all_patches adapted)
+	# and the check finds a difference: the adapted a1409ada keeps the old type
+	p=$(series_patches "$(series_dir adapted write-once plain)" | tail -n 1)
+	python3 "$TOP/tests/series-check.py" diff "$p" | grep -qF -- '-+			void (*cb)(struct npu_context *, void *),'
+}
+
+@test "patches: every backport note is true of every base it is for" {
+	local rel s file hfile forms f p w n=0
+	while IFS=$'\t' read -r rel s _ _ _ file _ hfile forms; do
+		[ "${rel:0:1}" = '#' ] && continue
+		for f in $forms; do
+			for v in plain lockdep; do
+				w=$BATS_TEST_TMPDIR/$rel-$f-$v
+				mkdir -p "$w/${NPU_FILE%/*}" "$w/${NPU_HDR%/*}"
+				cp "$TOP/patches/bases/$file" "$w/$NPU_FILE"
+				cp "$TOP/patches/bases/$hfile" "$w/$NPU_HDR"
+				while read -r p; do
+					if mainline_of "$p" >/dev/null; then
+						n=$((n + 1))
+						python3 "$TOP/tests/series-check.py" note "$p" "$w" ||
+							{ echo "on $rel ($f form)"; return 1; }
+					fi
+					git -C "$w" apply "$p" || { echo "$p does not apply to $rel"; return 1; }
+				done < <(series_patches "$(series_dir "$f" "$s" "$v")")
+			done
 		done
-	done
-	[ "$n" -eq 8 ]
+	done <"$NPU_BASES"
+	[ "$n" -ge 100 ]
+	# the check can fail: a wrong hunk number, a wrong reason, a wrong count
+	w=$BATS_TEST_TMPDIR/neg
+	mkdir -p "$w/${NPU_FILE%/*}"
+	cp "$TOP/patches/bases/4.13.4/npu-dma.c" "$w/$NPU_FILE"
+	p=$(series_patches "$(series_dir adapted orig plain)" | head -n 1)
+	python3 "$TOP/tests/series-check.py" note "$p" "$w"
+	sed 's/^  lines of 2b74e2a9b39d/  lines of 720c84046c26/' "$p" >"$w/reason.patch"
+	! python3 "$TOP/tests/series-check.py" note "$w/reason.patch" "$w"
+	sed 's/#6 for lines of/#3 for lines of/' "$p" >"$w/hunk.patch"
+	! python3 "$TOP/tests/series-check.py" note "$w/hunk.patch" "$w"
+	sed 's/upstream diff, 4 do not apply/upstream diff, 3 do not apply/' "$p" >"$w/count.patch"
+	! python3 "$TOP/tests/series-check.py" note "$w/count.patch" "$w"
+}
+
+@test "patches: the upstream form applies where bases.tsv says, the adapted one everywhere" {
+	local rel s file hfile forms w p
+	# shellcheck disable=SC2046  # one word per patch
+	while IFS=$'\t' read -r rel s _ _ _ file _ hfile forms; do
+		[ "${rel:0:1}" = '#' ] && continue
+		w=$BATS_TEST_TMPDIR/$rel
+		mkdir -p "$w/${NPU_FILE%/*}" "$w/${NPU_HDR%/*}"
+		cp "$TOP/patches/bases/$file" "$w/$NPU_FILE"
+		cp "$TOP/patches/bases/$hfile" "$w/$NPU_HDR"
+		git_q -C "$w" init -q
+		git_q -C "$w" add -A
+		git_q -C "$w" commit -q -m base
+		if series_applies "$w" HEAD $(series_patches "$(series_dir upstream "$s" plain)"); then
+			[[ " $forms " == *" upstream "* ]] || { echo "$rel: the upstream form applies, bases.tsv says not"; return 1; }
+		else
+			[[ " $forms " != *" upstream "* ]] || { echo "$rel: the upstream form does not apply"; return 1; }
+		fi
+		[[ " $forms " == *" adapted "* ]]
+		series_applies "$w" HEAD $(series_patches "$(series_dir adapted "$s" plain)")
+	done <"$NPU_BASES"
+	# 2b74e2a9b39d's hunk #6 is why not on 4.12
+	w=$BATS_TEST_TMPDIR/4.12.0
+	p=$(series_patches "$(series_dir upstream orig plain)" | head -n 1)
+	python3 "$TOP/tests/series-check.py" hunks "$p" "$w" | grep -qx "$NPU_FILE #6 rejected"
 }
 
 @test "patches: each -lockdep series is its plain series plus exactly one patch" {
-	local t a b
-	for t in $NPU_SERIES; do
-		a=$(sed "s|^|$TOP/patches/$t/|" "$TOP/patches/$t/series")
-		b=$(head -n 1 "$TOP/patches/$t-lockdep/series" | sed "s|^|$TOP/patches/$t-lockdep/|")
-		# same change ...
-		[ "$(git patch-id --stable <"$a" | cut -d' ' -f1)" = "$(git patch-id --stable <"$b" | cut -d' ' -f1)" ]
-		# ... same message and author; only the [PATCH x/N] numbering differs
-		diff <(sed -n '/^From: /,/^---$/p' "$a" | sed 's/^Subject: \[PATCH\( [0-9]\/[0-9]\)\?\]/Subject:/') \
-			<(sed -n '/^From: /,/^---$/p' "$b" | sed 's/^Subject: \[PATCH\( [0-9]\/[0-9]\)\?\]/Subject:/')
+	local f t a b i
+	for f in $NPU_FORMS; do
+		for t in $NPU_SERIES; do
+			mapfile -t a < <(series_patches "$(series_dir "$f" "$t" plain)")
+			mapfile -t b < <(series_patches "$(series_dir "$f" "$t" lockdep)")
+			[ "${#b[@]}" -eq $(( ${#a[@]} + 1 )) ]
+			for ((i = 0; i < ${#a[@]}; i++)); do
+				# same change, same message and author; only the
+				# [PATCH n/N] numbering differs
+				[ "$(git patch-id --stable <"${a[i]}" | cut -d' ' -f1)" = "$(git patch-id --stable <"${b[i]}" | cut -d' ' -f1)" ]
+				diff <(sed -n '/^From: /,/^---$/p' "${a[i]}" | sed 's/^Subject: \[PATCH\( [0-9]\/[0-9]\)\?\]/Subject:/') \
+					<(sed -n '/^From: /,/^---$/p' "${b[i]}" | sed 's/^Subject: \[PATCH\( [0-9]\/[0-9]\)\?\]/Subject:/')
+			done
+		done
 	done
 }
 
-@test "patches: the lockdep patch only adds annotation lines" {
-	local t p bad
-	for t in $NPU_SERIES; do
-		p=$(sed -n 2p "$TOP/patches/$t-lockdep/series" | sed "s|^|$TOP/patches/$t-lockdep/|")
-		# no line removed
-		! sed -n '/^diff --git/,$p' "$p" | grep -E '^-[^-]'
-		# every added line is an annotation (or blank)
-		bad=$(sed -n '/^diff --git/,$p' "$p" | grep -E '^\+[^+]' |
-			grep -v -E '^\+\s*(might_sleep\(\);|lockdep_assert_held(_exclusive)?\(&[a-z_>.-]+\);|__must_hold\(&npu_context_lock\))?$' || true)
-		[ -z "$bad" ] || { echo "$p adds: $bad"; return 1; }
-		grep -q '^+	might_sleep();' "$p"
-		grep -q '^+	lockdep_assert_held_exclusive(&mm->mmap_sem);' "$p"
-		grep -q '^+	lockdep_assert_held(&npu_context_lock);' "$p"
-		grep -q '^+	__must_hold(&npu_context_lock)' "$p"
-		[ "$(grep -c '^+	might_sleep();' "$p")" -eq 2 ]
-		grep -q 'debug and test kernels' "$p"
+@test "patches: the lockdep patch only adds annotation lines, and says what they cost" {
+	local f t p bad
+	for f in $NPU_FORMS; do
+		for t in $NPU_SERIES; do
+			p=$(series_patches "$(series_dir "$f" "$t" lockdep)" | tail -n 1)
+			# no line removed
+			! sed -n '/^diff --git/,$p' "$p" | grep -E '^-[^-]'
+			# every added line is an annotation (or blank)
+			bad=$(sed -n '/^diff --git/,$p' "$p" | grep -E '^\+[^+]' |
+				grep -v -E '^\+\s*(might_sleep\(\);|lockdep_assert_held(_exclusive)?\(&[a-z_>.-]+\);|__must_hold\(&npu_context_lock\))?$' || true)
+			[ -z "$bad" ] || { echo "$p adds: $bad"; return 1; }
+			grep -q '^+	might_sleep();' "$p"
+			grep -q '^+	lockdep_assert_held_exclusive(&mm->mmap_sem);' "$p"
+			grep -q '^+	lockdep_assert_held(&npu_context_lock);' "$p"
+			grep -q '^+	__must_hold(&npu_context_lock)' "$p"
+			[ "$(grep -c '^+	might_sleep();' "$p")" -eq 2 ]
+			grep -q 'debug and test kernels' "$p"
+			# not "compile to nothing": lockdep is on with any LOCKDEP,
+			# might_sleep() is a preemption point anyway
+			! grep -q 'compile to nothing\.$' "$p"
+			grep -q 'without CONFIG_LOCKDEP (which PROVE_LOCKING,' "$p"
+			grep -q '(_cond_resched())' "$p"
+		done
 	done
 }
 
-@test "patches: checkpatch.pl --strict (linux-source-6.1) is clean" {
+@test "patches: checkpatch.pl --strict (linux-source-6.1) is clean; an abbreviated id is not" {
 	local cp p out rc
 	cp=$(modern_checkpatch)
-	# the check itself must catch a style error
-	sed 's/^+\tspin_lock(&npu_context_lock);$/+  spin_lock(\&npu_context_lock) ;/' \
-		"$TOP/patches/write-once/$(head -n 1 "$TOP/patches/write-once/series")" >"$BATS_TEST_TMPDIR/bad.patch"
+	# the check itself must catch a style error ...
+	p=$(series_patches "$(series_dir adapted write-once plain)" | head -n 1)
+	sed 's/^+\tspin_lock(&npu_context_lock);$/+  spin_lock(\&npu_context_lock) ;/' "$p" >"$BATS_TEST_TMPDIR/bad.patch"
 	rc=0
 	out=$("$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/bad.patch" 2>&1) || rc=$?
 	! checkpatch_clean "$BATS_TEST_TMPDIR/bad.patch" "$rc" "$out"
+	# ... and the short id stable's rules do not take
+	sed 's/^commit 28a5933e8d362766462ea9e5f135e19f41e658ba upstream\.$/commit 28a5933 upstream./' "$p" >"$BATS_TEST_TMPDIR/short.patch"
+	! cmp -s "$p" "$BATS_TEST_TMPDIR/short.patch"
+	rc=0
+	out=$("$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/short.patch" 2>&1) || rc=$?
+	run checkpatch_clean "$BATS_TEST_TMPDIR/short.patch" "$rc" "$out"
+	[ "$status" -eq 1 ]
+	[[ $output == *"abbreviated upstream id"* ]]
+	# ... and what upstream's own code gets is upstream's, not ours: a
+	# CHECK on a line upstream does not have still fails
+	p=$(series_patches "$(series_dir upstream write-once plain)" | tail -n 1)
+	sed 's/^+\t\tWARN_ON(!kref_get_unless_zero(&npu_context->kref));$/+\t\tWARN_ON(!kref_get_unless_zero(&npu_context->kref)) ;/' \
+		"$p" >"$BATS_TEST_TMPDIR/ours.patch"
+	! cmp -s "$p" "$BATS_TEST_TMPDIR/ours.patch"
+	rc=0
+	out=$("$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/ours.patch" 2>&1) || rc=$?
+	! checkpatch_clean "$BATS_TEST_TMPDIR/ours.patch" "$rc" "$out"
 	# each patch as it is sent: signed off by its sender
 	while read -r p; do
 		prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
@@ -130,17 +287,19 @@ msg() {
 
 @test "patches: checkpatch.pl --strict of each stable tree is clean on its series" {
 	need_trees
-	local d t p out rc n=0
+	local d t f p out rc n=0
 	for d in "$NPU_TREES"/*/; do
 		t=$(tree_series "$d")
 		valid_series "$t" || continue
 		n=$((n + 1))
-		while read -r p; do
-			prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
-			rc=0
-			out=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types --terse "$BATS_TEST_TMPDIR/sent.patch" 2>/dev/null) || rc=$?
-			checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$d: $p: $out"; return 1; }
-		done < <(sed "s|^|$TOP/patches/$t/|" "$TOP/patches/$t/series"; sed "s|^|$TOP/patches/$t-lockdep/|" "$TOP/patches/$t-lockdep/series")
+		for f in $NPU_FORMS; do
+			while read -r p; do
+				prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
+				rc=0
+				out=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types --terse "$BATS_TEST_TMPDIR/sent.patch" 2>/dev/null) || rc=$?
+				checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$d: $p: $out"; return 1; }
+			done < <(series_patches "$(series_dir "$f" "$t" plain)"; series_patches "$(series_dir "$f" "$t" lockdep)")
+		done
 	done
 	[ "$n" -ge 1 ]
 }

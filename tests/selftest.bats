@@ -96,32 +96,43 @@ base_trees() {
 	echo "$BATS_FILE_TMPDIR/trees"
 }
 
-@test "qemu: each base's real code: unpatched races, plain and lockdep pass" {
-	local t v trees n=0
+# the forms bases.tsv says apply to release $1
+forms_of() {
+	awk -F '\t' -v r="$1" '$1 == r { print $9 }' "$NPU_BASES"
+}
+
+@test "qemu: each base's real code: unpatched races, plain and lockdep pass, in each form" {
+	local t v f trees n=0
 	trees=$(base_trees)
 	for t in $FIXTURE_RELEASES; do
 		n=$((n + 1))
 		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --variant unpatched --runs 2 --delay-us 20 --expect race
 		echo "$output"
 		[ "$status" -eq 0 ] || { echo "$t unpatched did not race"; return 1; }
-		for v in plain lockdep; do
-			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --variant "$v" --delay-us 20 --expect pass
-			echo "$output"
-			[ "$status" -eq 0 ] || { echo "$t $v did not pass"; return 1; }
+		for f in $(forms_of "$t"); do
+			for v in plain lockdep; do
+				run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --form "$f" --variant "$v" \
+					--delay-us 20 --expect pass
+				echo "$output"
+				[ "$status" -eq 0 ] || { echo "$t $f $v did not pass"; return 1; }
+				[[ $output == *"tree=$t/"*"/$v/$f "* ]]
+			done
 		done
 	done
 	[ "$n" -ge 6 ]
 }
 
-@test "qemu: each base's lockdep series fires on init without the mmap lock" {
-	local t trees n=0
+@test "qemu: each base's lockdep series fires on init without the mmap lock, in each form" {
+	local t f trees n=0
 	trees=$(base_trees)
 	for t in $FIXTURE_RELEASES; do
-		n=$((n + 1))
-		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --variant lockdep \
-			--negative nolock --threads 1 --iterations 1 --expect fires
-		echo "$output"
-		[ "$status" -eq 0 ] || { echo "$t lockdep annotation did not fire"; return 1; }
+		for f in $(forms_of "$t"); do
+			n=$((n + 1))
+			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --form "$f" --variant lockdep \
+				--negative nolock --threads 1 --iterations 1 --expect fires
+			echo "$output"
+			[ "$status" -eq 0 ] || { echo "$t $f lockdep annotation did not fire"; return 1; }
+		done
 	done
-	[ "$n" -ge 6 ]
+	[ "$n" -ge 11 ]
 }

@@ -106,6 +106,13 @@ run_stable() {
 		[[ $output == *"lockdep, init without the mmap lock: fires=1 (expected fires) -> ok"* ]]
 		# these kernels have no KCSAN: the race was seen by the others
 		[[ $output == *"kcsan=0"* ]]
+		# the adapted form, where it is not the one picked above
+		if [[ $output == *"/upstream "* ]]; then
+			for v in plain lockdep; do
+				run_stable "$d" --form adapted --variant "$v" --runs 2
+				[ "$status" -eq 0 ] || { echo "$d: the adapted $v series did not pass"; return 1; }
+			done
+		fi
 		# and on the plain series nothing checks the contract: it is the
 		# lockdep series' annotation that fired above
 		run_stable "$d" --variant plain --negative nolock --threads 1 --iterations 1 --expect fires

@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Sent and received, end to end, with nothing leaving the machine: each
+# mail set of each base (every form that applies, plain and lockdep) goes
+# out with scripts/mail --send to a real SMTP server on 127.0.0.1
+# (tests/smtp-sink.py: Debian's python3-aiosmtpd), which stores what
+# arrives as an mbox.  That mbox, through git am of the received patch
+# mails, must give the same commits, tree for tree, author for author and
+# message for message, as scripts/backport --signoff; through b4 am
+# (Debian's b4 0.12) too, but for where b4 puts the backport notes.
+
+load lib
+
+setup_file() {
+	local r
+	export FIX=$BATS_FILE_TMPDIR/trees
+	for r in $FIXTURE_RELEASES; do
+		fixture_tree "$FIX/$r" "$r"
+	done
+	export GIT_CONFIG_GLOBAL=$BATS_FILE_TMPDIR/gitconfig
+	git config --global user.name 'Stable Sender'
+	git config --global user.email sender@example.org
+}
+
+teardown() {
+	[ -z "${SINK:-}" ] || kill "$SINK" 2>/dev/null || true
+}
+
+# sink MBOX: start the SMTP server storing into MBOX (at most 120 s) and
+# point git send-email at it
+sink() {
+	local i
+	rm -f "$BATS_TEST_TMPDIR/port"
+	timeout 130 "$NPU_PYTHON" "$TOP/tests/smtp-sink.py" "$1" "$BATS_TEST_TMPDIR/port" 120 &
+	SINK=$!
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$BATS_TEST_TMPDIR/port" ] && break
+		sleep 0.1
+	done
+	[ -s "$BATS_TEST_TMPDIR/port" ]
+	git config --global sendemail.smtpServer 127.0.0.1
+	git config --global sendemail.smtpServerPort "$(cat "$BATS_TEST_TMPDIR/port")"
+}
+
+# commits A..B as what a reviewer compares: tree, author, message.  Not
+# the author date: a mailed patch carries none in its body, so git am and
+# b4 am take the mail's Date (the time it was sent), as for any patch
+# sent on someone else's behalf.
+commits() {
+	git -C "$1" log --reverse --format='%T%n%an <%ae>%n%B%n--' "$2"
+}
+
+# the same, each bracketed backport note taken out of its place and listed
+# after the message: b4 am (0.12) moves a note of several lines that sits
+# in the trailer block, as stable's notes do, above the block
+commits_note_apart() {
+	commits "$@" | awk '
+		/^\[ / { innote = 1 }
+		innote { note = note $0 "\n"; if (/ \]$/) innote = 0; next }
+		/^--$/ { sub(/\n+$/, "", body); printf "%s\n%s--\n", body, note; body = ""; note = ""; next }
+		{ body = body $0 "\n" }' | cat -s
+}
+
+@test "send: the SMTP server stores what it gets" {
+	sink "$BATS_TEST_TMPDIR/box"
+	printf 'From: a@example.org\nTo: b@example.org\nSubject: probe\n\nbody\n' >"$BATS_TEST_TMPDIR/probe.eml"
+	git send-email --confirm=never --quiet --from=a@example.org --to=b@example.org "$BATS_TEST_TMPDIR/probe.eml"
+	grep -q '^Subject: probe$' "$BATS_TEST_TMPDIR/box"
+	grep -q '^body$' "$BATS_TEST_TMPDIR/box"
+}
+
+@test "send: every mail set, sent and received, is the same commits as backport --signoff, through b4 am and git am" {
+	local r f v forms box ob out n cover id p m ref got sets=0
+	for r in $FIXTURE_RELEASES; do
+		forms=$(awk -F '\t' -v r="$r" '$1 == r { print $9 }' "$NPU_BASES")
+		for fv in $(for f in $forms; do echo "$f/plain $f/lockdep"; done); do
+			f=${fv%/*} v=${fv#*/}
+			sets=$((sets + 1))
+			out=$BATS_TEST_TMPDIR/$r-$f-$v
+			mkdir -p "$out"
+			box=$out/received.mbox
+			# what the sender gets by applying the series
+			run "$TOP/scripts/backport" --tree "$FIX/$r" --form "$f" --variant "$v" --signoff --branch "ref-$f-$v"
+			[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+			n=$(git -C "$FIX/$r" rev-list --count "HEAD..ref-$f-$v")
+			# sent through the SMTP server
+			sink "$box"
+			run "$TOP/scripts/mail" --tree "$FIX/$r" --form "$f" --variant "$v" --outbox "$out/ob" --send --yes
+			[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+			kill "$SINK"
+			wait "$SINK" 2>/dev/null || true
+			SINK=''
+			[ "$(grep -c '^From ' "$box")" -eq $((n + 1)) ] || { echo "$r $f $v: $(grep -c '^From ' "$box") mails arrived"; return 1; }
+			# threaded as b4 expects: each patch answers the cover letter
+			mkdir -p "$out/mails"
+			git mailsplit -o"$out/mails" "$box" >/dev/null
+			cover=$(grep -l '^Subject: \[.*PATCH .* 0/'"$n"'\]' "$out"/mails/*)
+			id=$(sed -n 's/^Message-I[dD]: *//p' "$cover" | head -n 1)
+			[ -n "$id" ]
+			for m in "$out"/mails/*; do
+				[ "$m" = "$cover" ] && continue
+				grep -qx "In-Reply-To: $id" "$m" || { echo "$m: not a reply to $id"; return 1; }
+				grep -q "^References: .*$id" "$m"
+			done
+			# b4 am, offline, on the received mbox; then git am
+			mkdir -p "$out/b4"
+			(cd "$out" && timeout 120 b4 -q am -m "$box" -o "$out/b4" "${id//[<>]/}") >"$out/b4.log" 2>&1 ||
+				{ cat "$out/b4.log"; return 1; }
+			git clone -q "$FIX/$r" "$out/via-b4"
+			git -C "$out/via-b4" am -q "$out"/b4/*.mbx
+			ref=$(commits_note_apart "$FIX/$r" "HEAD..ref-$f-$v")
+			got=$(commits_note_apart "$out/via-b4" "origin/HEAD..HEAD")
+			[ "$ref" = "$got" ] || { echo "$r $f $v: b4 am gave"; diff <(echo "$ref") <(echo "$got"); return 1; }
+			ref=$(commits "$FIX/$r" "HEAD..ref-$f-$v")
+			# and git am of the received patch mails, in their order
+			git clone -q "$FIX/$r" "$out/via-am"
+			for p in $(grep -l '^Subject: \[.*PATCH .* [1-9][0-9]*/'"$n"'\]' "$out"/mails/* |
+				while read -r m; do echo "$(sed -n 's|^Subject: .* \([0-9]*\)/'"$n"'\].*|\1|p' "$m" | head -n 1) $m"; done |
+				sort -n | cut -d' ' -f2); do
+				git -C "$out/via-am" am -q "$p"
+			done
+			got=$(commits "$out/via-am" "origin/HEAD..HEAD")
+			[ "$ref" = "$got" ] || { echo "$r $f $v: git am gave"; diff <(echo "$ref") <(echo "$got"); return 1; }
+			git -C "$FIX/$r" branch -q -D "ref-$f-$v"
+		done
+	done
+	[ "$sets" -ge 22 ]
+}
