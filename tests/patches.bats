@@ -99,9 +99,20 @@ upstream_ids_of() {
 		# From:, Date: and Subject: are upstream's
 		diff <(git mailinfo /dev/null /dev/null <"$ml" | grep -E '^(Author|Email|Subject|Date):') \
 			<(git mailinfo /dev/null /dev/null <"$p" | grep -E '^(Author|Email|Subject|Date):')
-		# the message is upstream's, then (at most) the bracketed note,
-		# and no sign-off of a backporter: the sender adds theirs
-		diff <(mainline_msg "$ml") <(sed -n '3,$p' <<<"$m" | sed '/^\[ /,$d')
+		# the message is upstream's, then, for a prerequisite of the
+		# upstream form, stable's Stable-dep-of: naming the fix, then (at
+		# most) the bracketed note, and no sign-off of a backporter: the
+		# sender adds theirs
+		diff <(mainline_msg "$ml") <(sed -n '3,$p' <<<"$m" | sed '/^\[ /,$d' | grep -v '^Stable-dep-of: ')
+		case ${p#"$TOP"/patches/}:${ml##*/} in
+		upstream/*:2b74e2a9b39d.patch | upstream/*:720c84046c26.patch)
+			[ "$(grep -c '^Stable-dep-of: ' <<<"$m")" -eq 1 ]
+			grep -qx 'Stable-dep-of: 28a5933e8d36 ("powerpc/powernv/npu: Add lock to prevent race in concurrent context init/destroy")' <<<"$m"
+			# right below upstream's trailers
+			[ "$(sed '/^\[ /,$d' <<<"$m" | tail -n 1)" = "$(grep '^Stable-dep-of: ' <<<"$m")" ] ;;
+		*)
+			! grep -q '^Stable-dep-of: ' <<<"$m" ;;
+		esac
 		if grep -q '^\[ ' <<<"$m"; then
 			tail -n 1 <<<"$m" | grep -q ' \]$'
 		fi
