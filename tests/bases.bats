@@ -9,15 +9,7 @@
 load lib
 
 setup_file() {
-	local r
-	export FIX=$BATS_FILE_TMPDIR/trees
-	for r in $FIXTURE_RELEASES; do
-		fixture_tree "$FIX/$r" "$r"
-	done
-	# a sender, as a user has one
-	export GIT_CONFIG_GLOBAL=$BATS_FILE_TMPDIR/gitconfig
-	git config --global user.name 'Stable Sender'
-	git config --global user.email sender@example.org
+	fixture_trees_and_sender
 }
 
 @test "bases: every release's files are the blobs bases.tsv names, of the series it names" {
@@ -163,6 +155,7 @@ setup_file() {
 			elif [ "$v" = plain ]; then
 				grep -q 'adapted to '"${t%.*}"'.y, without' "$ob"/0000-*.patch
 				grep -q 'kABI is frozen' "$ob"/0000-*.patch
+				grep -q 'ignores a failing __mmu_notifier_register()' "$ob"/0000-*.patch
 			fi
 			# signed off and sent by the sender, right below the note
 			grep -q "^From: Stable Sender <sender@example.org>" "$ob"/0000-*.patch

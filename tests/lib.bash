@@ -154,6 +154,20 @@ fixture_tree() {
 	[ "$(git -C "$d" rev-parse "HEAD:$NPU_HDR")" = "$hblob" ]
 }
 
+# fixture_trees_and_sender: (for setup_file) FIX, a fixture_tree of each
+# release with a file of its own, and a sender as a user has one: git's
+# user.name and user.email in a global config of the test file's own.
+fixture_trees_and_sender() {
+	local r
+	export FIX=$BATS_FILE_TMPDIR/trees
+	for r in $FIXTURE_RELEASES; do
+		fixture_tree "$FIX/$r" "$r"
+	done
+	export GIT_CONFIG_GLOBAL=$BATS_FILE_TMPDIR/gitconfig
+	git config --global user.name 'Stable Sender'
+	git config --global user.email sender@example.org
+}
+
 # mail_set_ok TREE VARIANT OUTBOX [FORM]: scripts/mail writes TREE's series
 # (in FORM, default the one it picks) as a threaded set to OUTBOX: a cover
 # letter and one mail per patch, each upstream id in full, "[PATCH

@@ -12,14 +12,7 @@
 load lib
 
 setup_file() {
-	local r
-	export FIX=$BATS_FILE_TMPDIR/trees
-	for r in $FIXTURE_RELEASES; do
-		fixture_tree "$FIX/$r" "$r"
-	done
-	export GIT_CONFIG_GLOBAL=$BATS_FILE_TMPDIR/gitconfig
-	git config --global user.name 'Stable Sender'
-	git config --global user.email sender@example.org
+	fixture_trees_and_sender
 }
 
 teardown() {
