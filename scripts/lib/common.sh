@@ -86,22 +86,30 @@ series_dir() {
 	fi
 }
 
-# series_applies DIR REV PATCH...: true if the patches, in order, apply to
-# REV of DIR with exact context (as git am needs).  Works on a throw-away
-# index; DIR is not touched.
-series_applies() {
-	local dir=$1 rev=$2 idx p rc=0
-	shift 2
+# index_applies DIR REV OPTS PATCH...: true if the patches, in the order
+# given, apply with "git apply --cached OPTS" (exact context, as git am
+# needs) one after the other to REV of DIR.  Works on a throw-away index;
+# DIR is not touched.  OPTS is one word or empty.
+index_applies() {
+	local dir=$1 rev=$2 opts=$3 idx p rc=0
+	shift 3
 	idx=$(mktemp)
 	GIT_INDEX_FILE=$idx git -C "$dir" read-tree "$rev"
 	for p; do
-		if ! GIT_INDEX_FILE=$idx git -C "$dir" apply --cached "$p" 2>/dev/null; then
+		# shellcheck disable=SC2086  # OPTS: one word or none
+		if ! GIT_INDEX_FILE=$idx git -C "$dir" apply --cached $opts "$p" 2>/dev/null; then
 			rc=1
 			break
 		fi
 	done
 	rm -f "$idx"
 	return "$rc"
+}
+
+# series_applies DIR REV PATCH...: true if the patches, in order, apply to
+# REV of DIR.
+series_applies() {
+	index_applies "$1" "$2" '' "${@:3}"
 }
 
 # pick_form DIR SERIES VARIANT [REV]: the form to use on DIR's REV
@@ -310,20 +318,13 @@ $dirty"
 
 # series_applied DIR PATCH...: true if HEAD of DIR already contains the
 # whole series (every patch, last first, reverse-applies to HEAD's tree).
-# Works on a throw-away index; DIR is not touched.
 series_applied() {
-	local dir=$1 idx i rc=0
+	local dir=$1 i last=()
 	shift
-	idx=$(mktemp)
-	GIT_INDEX_FILE=$idx git -C "$dir" read-tree HEAD
 	for ((i = $#; i >= 1; i--)); do
-		if ! GIT_INDEX_FILE=$idx git -C "$dir" apply --cached -R "${!i}" 2>/dev/null; then
-			rc=1
-			break
-		fi
+		last+=("${!i}")
 	done
-	rm -f "$idx"
-	return "$rc"
+	index_applies "$dir" HEAD -R "${last[@]}"
 }
 
 # prepare_patch IN OUT SENDER: write OUT, the patch IN as git am should get
