@@ -72,14 +72,16 @@ teardown() {
 # fake_kbuild DIR: turn the fake tree DIR into one that tracks a .config (as
 # the v4.15.1 snapshot does) and whose Makefile refuses an O= build while
 # the source tree has one, at prepare, as kbuild of v4.15 does.  Every other
-# target succeeds without building anything.
+# target succeeds without building anything.  Its prepare says so in
+# $O/in-prepare and takes $NPU_FAKE_SLEEP seconds (default SECS, or 0).
 fake_kbuild() {
 	local d=$1
-	cat >>"$d/Makefile" <<'MK'
+	sed "s/@SECS@/${2:-0}/" >>"$d/Makefile" <<'MK'
 .SUFFIXES:
 prepare:
 	@if [ -n "$(O)" ] && [ -f $(CURDIR)/.config ]; then \
 		echo "  $(CURDIR) is not clean, please run 'make mrproper'" >&2; false; fi
+	@touch $(O)/in-prepare; sleep $${NPU_FAKE_SLEEP:-@SECS@}
 %config:
 	@mkdir -p $(O) && touch $(O)/.config
 mrproper:
@@ -112,7 +114,7 @@ SH
 		echo "$run: $output"
 		grep -q -E '^t415 +4\.15\.7 +nmmu +upstream +plain +ok +ok +0 +0 ' "$W/matrix-$run.txt"
 		grep -q -E '^t415 +4\.15\.7 +nmmu +adapted +plain +ok +ok +0 +0 ' "$W/matrix-$run.txt"
-		[ ! -e "$W/cache/build-test/src/${c:0:16}/.config" ]
+		[ ! -e "$W/cache/build-test/trees/${c:0:16}/src/.config" ]
 	done
 	# the user's tree keeps its .config
 	[ -f "$W/t415/.config" ]
@@ -167,4 +169,132 @@ SH
 	grep -q -E '^v4\.15\.7 +4\.15\.7 +nmmu +upstream +plain +ok +ok ' "$W/m.txt"
 	grep -q -E '^linux-4\.15\.y +4\.15\.7 +nmmu +adapted +plain +ok +ok ' "$W/m.txt"
 	[ "$(snapshot "$W/repo")" = "$before" ]
+}
+
+# two_trees [SECS]: fake trees $W/ta and $W/tb of one series (nmmu), tb's
+# line 31 not what the lockdep patch expects; ta's prepare takes SECS
+two_trees() {
+	fake_tree "$W/ta" 4 15
+	fake_kbuild "$W/ta" "${1:-0}"
+	fake_series "$W/ta" "$W/p" nmmu
+	fake_tree "$W/tb" 4 15
+	sed -i 's/^line 31$/line 31 elsewhere/' "$W/tb/arch/powerpc/platforms/powernv/npu-dma.c"
+	git_q -C "$W/tb" commit -q -am "another line 31"
+	fake_kbuild "$W/tb"
+	export NPU_PATCHES=$W/p
+}
+
+# cols FILE: tree form variant apply build of each row of a matrix FILE
+cols() {
+	awk '$5 ~ /^(plain|lockdep)$/ { print $1, $4, $5, $6, $7 }' "$1"
+}
+
+@test "build-test: -j 2 builds trees at once: a line per row as it ends, the matrix in a fixed order, a failure hides nothing" {
+	# ta is slow: tb's rows end first
+	two_trees 3
+	run "$TOP/scripts/build-test" --tree "$W/ta" --tree "$W/tb" -j 2 --matrix "$W/m.txt"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# one line per row, numbered as they end: tb's first
+	[ "$(grep -c -E '^\[[1-8]/8\] ' <<<"$output")" -eq 8 ]
+	grep -q -E '^\[1/8\] tb ' <<<"$output"
+	grep -q -E '^\[8/8\] ta ' <<<"$output"
+	# the matrix: the trees in the order given, the rows in form, variant order
+	diff - <(cols "$W/m.txt") <<'ROWS'
+ta upstream plain ok ok
+ta upstream lockdep ok ok
+ta adapted plain ok ok
+ta adapted lockdep ok ok
+tb upstream plain ok ok
+tb upstream lockdep n/a -
+tb adapted plain ok ok
+tb adapted lockdep FAIL -
+ROWS
+	grep -q -E '^tb .* adapted +lockdep +FAIL .*\(logs: ' "$W/m.txt"
+	[ "$(tail -n 1 "$W/m.txt")" = "build-test: FAILED (see the rows whose result is not ok)" ]
+	# a job that dies is a row each, not a gap
+	rm -rf "$W/cache"
+	mkdir -p "$W/cache/build-test/trees"
+	touch "$W/cache/build-test/trees/$(git -C "$W/ta" rev-parse HEAD | cut -c1-16)"
+	run "$TOP/scripts/build-test" --tree "$W/ta" --tree "$W/tb" -j 2 --matrix "$W/m2.txt"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$(grep -c -E '^ta .*FAIL\(job\) .*stopped early' "$W/m2.txt")" -eq 4 ]
+	diff <(cols "$W/m.txt" | grep '^tb') <(cols "$W/m2.txt" | grep '^tb')
+	run "$TOP/scripts/build-test" --tree "$W/ta" -j 0
+	[ "$status" -eq 2 ]
+	[[ $output == *"-j 0: expected a number of jobs, 1 or more"* ]]
+}
+
+# started CMD...: run CMD in the background in a session of its own, with
+# SIGINT as a terminal's foreground job has it (a background job of a
+# script ignores it); wait until a fake prepare has begun
+started() {
+	setsid "$NPU_PYTHON" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$W/bg.out" 2>&1 &
+	BG=$!
+	local i
+	for i in $(seq 100); do
+		find "$W/cache" -name in-prepare 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "prepare never started: $(cat "$W/bg.out")"
+	return 1
+}
+
+@test "build-test: interrupted (Ctrl-C, SIGKILL of everything), the next run rebuilds what was not done and keeps nothing wrong" {
+	two_trees
+	local c
+	c=$(git -C "$W/ta" rev-parse HEAD | cut -c1-16)
+	# Ctrl-C (SIGINT to the foreground process group): build-test stops
+	# its jobs, with their make, and says so
+	NPU_FAKE_SLEEP=30 started "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m0.txt"
+	kill -INT -- "-$BG"
+	wait "$BG" && st=0 || st=$?
+	cat "$W/bg.out"
+	[ "$st" -eq 130 ]
+	grep -q 'interrupted; nothing it left half done is kept' "$W/bg.out"
+	sleep 0.5
+	! pgrep -f "sleep 30" >/dev/null
+	[ -z "$(ls "$W/cache/build-test/results")" ]
+	# SIGKILL of every process of the run, in the middle of a row ...
+	rm -f "$W/cache/build-test/trees/$c/obj-plain/in-prepare"
+	NPU_FAKE_SLEEP=30 started "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m0.txt"
+	pkill -KILL -s "$BG"
+	wait "$BG" || true
+	# ... and what a kill inside git am would leave: a lock, an am
+	touch "$W/cache/build-test/trees/$c/src/.git/index.lock"
+	mkdir "$W/cache/build-test/trees/$c/src/.git/rebase-apply"
+	[ -z "$(ls "$W/cache/build-test/results")" ]
+	run "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m1.txt"
+	echo "$output"
+	[[ $output != *fatal:* ]]
+	! grep -q '(kept)' "$W/m1.txt"
+	diff - <(cols "$W/m1.txt") <<'ROWS'
+ta upstream plain ok ok
+ta upstream lockdep ok ok
+ta adapted plain ok ok
+ta adapted lockdep ok ok
+ROWS
+	# and now all is kept
+	run "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m2.txt"
+	[ "$(grep -c '(kept)' "$W/m2.txt")" -eq 4 ]
+}
+
+@test "build-test: two runs at once on one cache: the second waits, then keeps the first one's rows" {
+	two_trees
+	NPU_FAKE_SLEEP=2 "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m1.txt" >"$W/out1" 2>&1 &
+	local p1=$! s1=0 s2=0
+	sleep 0.3
+	NPU_FAKE_SLEEP=2 "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m2.txt" >"$W/out2" 2>&1 || s2=$?
+	wait "$p1" || s1=$?
+	cat "$W/out1" "$W/out2"
+	# the same verdicts (fake trees build no module: hw-test FAIL, exit 1)
+	[ "$s1" -eq "$s2" ]
+	[ "$s1" -eq 1 ]
+	! grep -q -i 'fatal\|index.lock' "$W/out1" "$W/out2"
+	grep -q 'another build-test is building commit .*; waiting for it' "$W/out2"
+	[ "$(grep -c '(kept)' "$W/m2.txt")" -eq 4 ]
+	diff <(cols "$W/m1.txt") <(cols "$W/m2.txt")
 }

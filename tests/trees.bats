@@ -55,3 +55,23 @@ load lib
 	[ "$(grep -c -E ' upstream +(plain|lockdep) +n/a ' "$BATS_TEST_TMPDIR/matrix.txt")" -eq "$na" ]
 	grep -q "all $((4 * n)) rows green" "$BATS_TEST_TMPDIR/matrix.txt"
 }
+
+@test "trees: two build-tests at once on one new cache both end green; the second waits and keeps the first one's rows" {
+	need_trees
+	local d c=$BATS_TEST_TMPDIR/cache s1=0 s2=0
+	d=$(stable_trees | tail -n 1)
+	NPU_CACHE=$c "$TOP/scripts/build-test" --tree "$d" --variants plain --matrix "$c.m1" \
+		>"$c.out1" 2>&1 &
+	local p1=$!
+	sleep 1
+	NPU_CACHE=$c "$TOP/scripts/build-test" --tree "$d" --variants plain --matrix "$c.m2" \
+		>"$c.out2" 2>&1 || s2=$?
+	wait "$p1" || s1=$?
+	cat "$c.out1" "$c.out2"
+	[ "$s1" -eq 0 ]
+	[ "$s2" -eq 0 ]
+	! grep -q -i 'fatal:\|index.lock' "$c.out1" "$c.out2"
+	grep -q 'another build-test is building commit .*; waiting for it' "$c.out2"
+	[ "$(grep -c -E ' plain .*\(kept\)' "$c.m2")" -eq "$(grep -c -E ' plain ' "$c.m1")" ]
+	rm -rf "$c"
+}
