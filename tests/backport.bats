@@ -218,3 +218,41 @@ unchanged() {
 	[ "$status" -eq 0 ]
 	[[ $output != *"upstream id"* ]]
 }
+
+@test "conflict markers: backport, build-test, mail and run-selftest refuse a half-merged npu-dma.c (exit 2), tree untouched" {
+	# tests/fixtures/conflict-markers/: a real half-merged file, one of
+	# whose sides has npu_context_lock
+	local t=$W/moba before m f=arch/powerpc/platforms/powernv/npu-dma.c
+	fake_tree "$t" 4 19
+	cp "$TOP/tests/fixtures/conflict-markers/npu-dma.c" "$t/$f"
+	git_q -C "$t" commit -q -am "Add 'techpack/audio/'"
+	before=$(snapshot "$t")
+	m="unresolved merge conflict markers"
+	for cmd in "backport --tree $t" "backport --tree $t --in-place" "build-test --tree $t" \
+		"mail --tree $t --outbox $W/outbox" "run-selftest --code tree --tree $t"; do
+		# shellcheck disable=SC2086  # a command line
+		NPU_CACHE=$W/cache run "$TOP"/scripts/$cmd
+		echo "$cmd: $status: $output"
+		[ "$status" -eq 2 ]
+		[[ $output == *"$t (HEAD): $m"* ]]
+		[[ $output == *"$f: lines 20, 24, 26, 43, 50, 51, 56, 59, 61, 69, 87, 89, 327, 329, 331, 449, 454, 458,"* ]]
+		[[ $output != *"already contains the fix"* ]]
+		[ "$(snapshot "$t")" = "$before" ]
+		[ ! -e "$W/outbox" ]
+		[ ! -e "$W/cache/build-test/trees" ]
+	done
+	# the same file in powernv.h's place, or a ref of a repository
+	git_q -C "$t" revert --no-edit HEAD >/dev/null
+	run "$TOP/scripts/backport" --tree "$t"
+	[ "$status" -ne 2 ] || [[ $output != *"$m"* ]]
+	NPU_CACHE=$W/cache run "$TOP/scripts/build-test" --repo "$t" --ref HEAD~1
+	[ "$status" -eq 2 ]
+	[[ $output == *"$t (HEAD~1): $m"* ]]
+	mkdir -p "$t/arch/powerpc/include/asm"
+	printf 'a\n<<<<<<< ours\nb\n=======\nc\n>>>>>>> theirs\n' >"$t/arch/powerpc/include/asm/powernv.h"
+	git_q -C "$t" add -A
+	git_q -C "$t" commit -q -m "half-merged header"
+	run "$TOP/scripts/backport" --tree "$t"
+	[ "$status" -eq 2 ]
+	[[ $output == *"arch/powerpc/include/asm/powernv.h: lines 2, 4, 6"* ]]
+}

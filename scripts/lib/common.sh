@@ -314,6 +314,33 @@ check_tree() {
 $dirty"
 	git -C "$dir" cat-file -e "HEAD:$NPU_FILE" 2>/dev/null ||
 		die "$dir: HEAD has no $NPU_FILE"
+	refuse_conflicts "$dir" HEAD
+}
+
+# conflict_markers DIR REV: "FILE: lines N, M, ..." for each file the
+# series touch ($NPU_FILE, $NPU_HDR) whose text at REV of DIR has merge
+# conflict markers left in it: a "<<<<<<< " or ">>>>>>> " line (the
+# "=======" and "||||||| " lines between them are named too).  Prints
+# nothing when there are none.
+conflict_markers() {
+	local f text lines
+	for f in "$NPU_FILE" "$NPU_HDR"; do
+		text=$(git -C "$1" show "$2:$f" 2>/dev/null) || continue
+		grep -q -E '^(<{7}|>{7})( |$)' <<<"$text" || continue
+		lines=$(grep -n -E '^(<{7}|>{7}|\|{7})( |$)|^={7}$' <<<"$text" | cut -d: -f1 | paste -sd, | sed 's/,/, /g')
+		echo "$f: lines $lines"
+	done
+}
+
+# refuse_conflicts DIR REV: die (exit 2 in every script that takes a tree)
+# if a file the series touch has conflict markers at REV of DIR: such a
+# file is no code of any series, whatever one side of the conflict has.
+refuse_conflicts() {
+	local found
+	found=$(conflict_markers "$1" "$2")
+	[ -z "$found" ] && return 0
+	DIE_STATUS=2 die "$1 ($2): unresolved merge conflict markers; finish the merge (or check out a commit without them) first:
+    ${found//$'\n'/$'\n'    }"
 }
 
 # series_applied DIR PATCH...: true if HEAD of DIR already contains the
