@@ -19,3 +19,35 @@ load lib
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "style: every script's --help prints its header comment and does nothing else" {
+	local f n=0 name header
+	for f in "$TOP"/scripts/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		n=$((n + 1))
+		name=${f##*/}
+		# the comment below the SPDX line, as usage() prints it
+		header=$(awk 'NR > 3 && /^#/ { sub(/^# ?/, ""); print; next } NR > 3 { exit }' "$f")
+		# nothing may be built, installed or run: a cache of its own, and
+		# ten seconds
+		NPU_CACHE=$BATS_TEST_TMPDIR/cache run timeout 10 "$f" --help
+		echo "$name --help: $status: ${output:0:300}"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$header" ]
+		[[ $output == "$name"* ]]
+		[ ! -e "$BATS_TEST_TMPDIR/cache" ]
+	done
+	[ "$n" -ge 12 ]
+}
+
+@test "style: check and install-deps refuse an unknown argument before doing anything" {
+	local f
+	for f in check install-deps; do
+		run timeout 10 "$TOP/scripts/$f" --bogus
+		[ "$status" -eq 2 ]
+		[[ $output == "$f: error: unknown argument '--bogus' (see --help)" ]]
+	done
+	run timeout 10 "$TOP/scripts/run-tests" tests/no-such.bats
+	[ "$status" -eq 2 ]
+	[[ $output == *"tests/no-such.bats: no such test file (see --help)"* ]]
+}
