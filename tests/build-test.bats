@@ -226,6 +226,16 @@ ROWS
 	[[ $output == *"-j 0: expected a number of jobs, 1 or more"* ]]
 }
 
+# in_session SID: the ids of the processes of session SID, from /proc (no
+# procps in a minimal Debian)
+in_session() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(sed 's/^.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f4)" = "$1" ] && echo "${p#/proc/}"
+	done
+	return 0
+}
+
 # started CMD...: run CMD in the background in a session of its own, with
 # SIGINT as a terminal's foreground job has it (a background job of a
 # script ignores it); wait until a fake prepare has begun
@@ -255,13 +265,16 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$W/bg.out" 2>&1 &
 	cat "$W/bg.out"
 	[ "$st" -eq 130 ]
 	grep -q 'interrupted; nothing it left half done is kept' "$W/bg.out"
+	# nothing of the run is left
 	sleep 0.5
-	! pgrep -f "sleep 30" >/dev/null
+	[ -z "$(in_session "$BG")" ]
 	[ -z "$(ls "$W/cache/build-test/results" | grep -v "^form-")" ]
 	# SIGKILL of every process of the run, in the middle of a row ...
 	rm -f "$W/cache/build-test/trees/$c/obj-plain/in-prepare"
 	NPU_FAKE_SLEEP=30 started "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m0.txt"
-	pkill -KILL -s "$BG"
+	[ -n "$(in_session "$BG")" ]
+	# shellcheck disable=SC2046  # a list of ids
+	kill -KILL $(in_session "$BG")
 	wait "$BG" || true
 	# ... and what a kill inside git am would leave: a lock, an am
 	touch "$W/cache/build-test/trees/$c/src/.git/index.lock"
