@@ -90,3 +90,19 @@ print(len(m))' "$pat" "$installed")
 	[ "$status" -eq 4 ]
 	[[ $output == *"SKIP"* ]]
 }
+
+@test "a powerpc KDIR without crtsavres.o that cannot build it: the module build says which command to run" {
+	# a build directory prepared for powerpc that has neither the object
+	# nor a kbuild to make it with
+	local k=$BATS_TEST_TMPDIR/kdir d ko
+	mkdir -p "$k"
+	echo 'CONFIG_PPC64=y' >"$k/.config"
+	for d in npu_context:npu_context_test.ko npu2_context_hw:npu2_hw_test.ko; do
+		ko=${d#*:} d=${d%%:*}
+		run make -C "$TOP/selftests/$d" OUTPUT="$BATS_TEST_TMPDIR/out-$d" KDIR="$k" \
+			ARCH=powerpc CROSS_COMPILE="$NPU_CROSS" "$BATS_TEST_TMPDIR/out-$d/$ko"
+		echo "$output"
+		[ "$status" -ne 0 ]
+		[[ $output == *"$d: run make -C $k ARCH=powerpc CROSS_COMPILE=$NPU_CROSS arch/powerpc/lib/crtsavres.o, then this again"* ]]
+	done
+}

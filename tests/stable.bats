@@ -48,13 +48,14 @@ load lib
 		run env GIT_COMMITTER_NAME=stable-test GIT_COMMITTER_EMAIL=stable-test@localhost \
 			"$TOP/scripts/backport" --tree "$k" --in-place
 		[ "$status" -eq 0 ] || { echo "$rel: $output"; return 1; }
-		# built for its own arch: powernv_defconfig, modules_prepare, O=
-		# (a tree that tracks a .config must not have it on disk then;
-		# v4.12's modules_prepare lacks crtsavres.o, which module links need)
+		# built for its own arch: powernv_defconfig, modules_prepare, O=,
+		# the kbuild way for external modules (a tree that tracks a
+		# .config must not have it on disk then); v4.12's modules_prepare
+		# lacks crtsavres.o, which the selftest's Makefile builds
 		rm -f "$k/.config"
 		run make -s -C "$k" O="$o" "${cross[@]}" powernv_defconfig
 		[ "$status" -eq 0 ] || { echo "$output" | tail -n 20; return 1; }
-		run make -s -C "$k" O="$o" "${cross[@]}" -j"$(nproc)" modules_prepare arch/powerpc/lib/crtsavres.o
+		run make -s -C "$k" O="$o" "${cross[@]}" -j"$(nproc)" modules_prepare
 		[ "$status" -eq 0 ] || { echo "$output" | tail -n 20; return 1; }
 		run "$TOP/scripts/install-selftests" --tree "$k"
 		[ "$status" -eq 0 ]
