@@ -265,8 +265,15 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$W/bg.out" 2>&1 &
 	cat "$W/bg.out"
 	[ "$st" -eq 130 ]
 	grep -q 'interrupted; nothing it left half done is kept' "$W/bg.out"
-	# nothing of the run is left
-	sleep 0.5
+	# nothing of the run is left (TERMed processes may take a moment)
+	local i p
+	for i in $(seq 50); do
+		[ -n "$(in_session "$BG")" ] || break
+		sleep 0.1
+	done
+	for p in $(in_session "$BG"); do
+		echo "left: $p $(tr '\0' ' ' <"/proc/$p/cmdline")"
+	done
 	[ -z "$(in_session "$BG")" ]
 	[ -z "$(ls "$W/cache/build-test/results" | grep -v "^form-")" ]
 	# SIGKILL of every process of the run, in the middle of a row ...
