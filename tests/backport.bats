@@ -127,6 +127,10 @@ unchanged() {
 
 @test "backport: default mode applies in a temporary repository and leaves the tree alone" {
 	local git_before
+	# the series' commits were made in this repository: without them, the
+	# patched files' blobs are nowhere in it, as in a user's tree
+	git -C "$W/tree" reflog expire --expire=now --all
+	git -C "$W/tree" gc -q --prune=now
 	git -C "$W/tree" status >/dev/null
 	git_before=$(cd "$W/tree/.git" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
 	run "$TOP/scripts/backport" --tree "$W/tree" --target v4.14 --variant lockdep

@@ -88,21 +88,24 @@ series_dir() {
 
 # index_applies DIR REV OPTS PATCH...: true if the patches, in the order
 # given, apply with "git apply --cached OPTS" (exact context, as git am
-# needs) one after the other to REV of DIR.  Works on a throw-away index;
-# DIR is not touched.  OPTS is one word or empty.
+# needs) one after the other to REV of DIR.  Works on a throw-away index
+# and a throw-away object store that borrows DIR's (apply writes the
+# blobs it makes): DIR, its .git too, is only read, and may be read-only.
+# OPTS is one word or empty.
 index_applies() {
-	local dir=$1 rev=$2 opts=$3 idx p rc=0
+	local dir=$1 rev=$2 opts=$3 tmp p rc=0 scratch
 	shift 3
-	idx=$(mktemp)
-	GIT_INDEX_FILE=$idx git -C "$dir" read-tree "$rev"
+	tmp=$(mktemp -d)
+	mkdir "$tmp/objects"
+	scratch=(env GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp/objects"
+		GIT_ALTERNATE_OBJECT_DIRECTORIES="$(git -C "$dir" rev-parse --path-format=absolute --git-path objects)")
+	"${scratch[@]}" git -C "$dir" read-tree "$rev" || rc=1
 	for p; do
+		[ "$rc" = 0 ] || break
 		# shellcheck disable=SC2086  # OPTS: one word or none
-		if ! GIT_INDEX_FILE=$idx git -C "$dir" apply --cached $opts "$p" 2>/dev/null; then
-			rc=1
-			break
-		fi
+		"${scratch[@]}" git -C "$dir" apply --cached $opts "$p" 2>/dev/null || rc=1
 	done
-	rm -f "$idx"
+	rm -rf "$tmp"
 	return "$rc"
 }
 
