@@ -441,6 +441,16 @@ usage() {
 	awk 'NR > 3 && /^#/ { sub(/^# ?/, ""); print; next } NR > 3 { exit }' "$0"
 }
 
+# no_arguments "$@": for a script that takes none but -h/--help: print
+# its usage and exit 0 for that, die (exit 2) for anything else.
+no_arguments() {
+	case ${1-} in
+	-h|--help) usage; exit 0 ;;
+	'') ;;
+	*) DIE_STATUS=2 die "unknown argument '$1' (see --help)" ;;
+	esac
+}
+
 # cache_claim OUT: for a build cached at OUT (guest-kernel, stable-kernel).
 # If OUT is built, print it and exit 0; else take OUT.lock (fd 9, held
 # until the script exits) and return: one build per key at a time, and a
