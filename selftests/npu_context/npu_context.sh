@@ -3,13 +3,15 @@
 #
 # npu_context.sh [param=value ...]: load npu_context_test.ko with the given
 # module parameters (code=unfixed|fixed|tree, default: tree when the module
-# was built in a kernel tree or with KERNEL_TREE, else fixed; threads, gpus, duration_ms,
+# was built in a kernel tree or with KERNEL_TREE, else fixed;
+# scenario=race|register|callback, default race; threads, gpus, duration_ms,
 # iterations, delay_us, hold_us, negative=none|nolock|atomic), then read the
 # kernel log of that run and report in KTAP.
 #
 # With negative=none the test passes when the run finished with no race
 # report (KCSAN, refcount, KFENCE, KASAN, SLUB), no lockdep or might_sleep splat,
-# no WARN or oops, and the module's own invariants hold.  With
+# no WARN or oops, and the module's own invariants hold; with
+# scenario=register or callback these include the checks of that bug.  With
 # negative=nolock|atomic the contract is broken on purpose and the test
 # passes when a lockdep or might_sleep check fires.
 #

@@ -58,18 +58,32 @@ struct npu_test_mn {
 	const void *ops;
 };
 
+/*
+ * Like __mmu_notifier_register(), which takes an mm_count reference on
+ * success; it fails once with npu_test_mn_fail (-EINTR, as with a signal
+ * pending) when that is set.  Unregistering a notifier that is not
+ * registered is reported: mmu_notifier_unregister() would drop an
+ * mm_count that was never taken.
+ */
+extern int npu_test_mn_fail;
 int npu_test_mn_register(struct npu_test_mn *mn, struct mm_struct *mm);
 void npu_test_mn_unregister(struct npu_test_mn *mn, struct mm_struct *mm);
 
 /* Delay injection: widens the windows of the race when delay_us is set. */
 void npu_test_window(void);
 
-/* One implementation of the protocol under test. */
+/*
+ * One implementation of the protocol under test.  A caller stands for one
+ * driver's release callback and private data: init(gpu, 0) and
+ * init(gpu, 1) pass different ones.
+ */
 struct npu_test_code {
 	const char *name;
 	/* called with current->mm == npu_test_mm.mm */
-	void *(*init)(struct npu_test_gpu *gpu);
+	void *(*init)(struct npu_test_gpu *gpu, int caller);
 	void (*destroy)(void *ctx, struct npu_test_gpu *gpu);
+	/* whose callback and private data ctx holds: 0, 1, or -1 (mixed) */
+	int (*caller_of)(void *ctx);
 	/* test-wide setup, after the fake GPUs exist; may be NULL */
 	int (*setup)(struct npu_test_gpu *gpus, int ngpus);
 	void (*teardown)(void);

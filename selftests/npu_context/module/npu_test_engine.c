@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * npu_context_test: hammer concurrent npu_context init/destroy.
+ * npu_context_test: hammer concurrent npu_context init/destroy, and replay
+ * the two error paths upstream fixed beside the race.
  *
+ * scenario=race (the default):
  * One real user mm (the mm of the task that loads the module) is adopted by
  * "threads" kthreads.  Thread i owns fake GPU i and loops:
  *
@@ -13,8 +15,21 @@
  * says (init with mmap_sem held for write, destroy without it).  Since the
  * threads' GPUs share the mm, the last-reference destroy on one GPU keeps
  * overlapping the init on another: the window of the race fixed upstream
- * by 28a5933.  The code under test is one of the built-in models of the
- * protocol or, when built with KERNEL_TREE, a stable tree's real functions.
+ * by 28a5933.
+ *
+ * scenario=register: the first notifier registration fails with -EINTR
+ * (__mmu_notifier_register() does with a signal pending), then the normal
+ * destroy path runs.  Before upstream 720c84046c26 init ignores the error
+ * and returns a context whose destroy unregisters a notifier that was never
+ * registered, dropping an mm_count never taken; from it on, init returns
+ * -EINTR.
+ *
+ * scenario=callback: two inits of the mm with different release callbacks
+ * and private data (GPU 0, then GPU 1).  Before upstream a1409adac748 the
+ * second silently replaces the first caller's; from it on, it gets -EINVAL.
+ *
+ * The code under test is one of the built-in models of the protocol or,
+ * when built with KERNEL_TREE, a stable tree's real functions.
  *
  * Races show up as KCSAN reports, refcount warnings, KFENCE/SLUB reports and
  * lockdep splats in the kernel log; at the end the module checks its own
@@ -74,6 +89,10 @@ static unsigned int hold_us;
 module_param(hold_us, uint, 0444);
 MODULE_PARM_DESC(hold_us, "time a thread holds its context between init and destroy");
 
+static char *scenario = "race";
+module_param(scenario, charp, 0444);
+MODULE_PARM_DESC(scenario, "what to provoke: race (concurrent init/destroy), register (notifier registration fails), callback (second init with other callback data)");
+
 static char *negative = "none";
 module_param(negative, charp, 0444);
 MODULE_PARM_DESC(negative, "break the contract on purpose: none, nolock (init without mmap lock), atomic (destroy under a spinlock)");
@@ -87,6 +106,7 @@ static LIST_HEAD(npu_test_mn_list);
 static DEFINE_SPINLOCK(npu_test_atomic_lock);
 
 enum npu_test_negative { NEG_NONE, NEG_NOLOCK, NEG_ATOMIC };
+enum npu_test_scenario { SC_RACE, SC_REGISTER, SC_CALLBACK };
 
 struct npu_test_worker {
 	struct task_struct *task;
@@ -99,6 +119,15 @@ struct npu_test_worker {
 
 static const struct npu_test_code *npu_test_code;
 static enum npu_test_negative npu_test_neg;
+static enum npu_test_scenario npu_test_sc;
+int npu_test_mn_fail;
+static atomic_t npu_test_failures;
+
+/* a failed check of a scenario, or of the notifier stand-in */
+#define npu_test_fail(fmt, ...) do {					\
+		pr_err("invariant failed: " fmt "\n", ##__VA_ARGS__);	\
+		atomic_inc(&npu_test_failures);				\
+	} while (0)
 static bool npu_test_stop;
 static struct npu_test_gpu npu_test_gpus[NPU_TEST_MAX_GPUS];
 static struct npu_test_worker npu_test_workers[NPU_TEST_MAX_GPUS];
@@ -111,8 +140,17 @@ void npu_test_window(void)
 
 int npu_test_mn_register(struct npu_test_mn *mn, struct mm_struct *mm)
 {
+	int err;
+
 	WARN_ON(mm != npu_test_mm.mm);
 	mutex_lock(&npu_test_mn_lock);
+	err = npu_test_mn_fail;
+	npu_test_mn_fail = 0;
+	if (err) {
+		mutex_unlock(&npu_test_mn_lock);
+		pr_info("notifier registration fails with %d, as asked\n", err);
+		return err;
+	}
 	list_add(&mn->node, &npu_test_mn_list);
 	mutex_unlock(&npu_test_mn_lock);
 	atomic_inc(&npu_test_counts.notifiers);
@@ -125,12 +163,23 @@ int npu_test_mn_register(struct npu_test_mn *mn, struct mm_struct *mm)
  */
 void npu_test_mn_unregister(struct npu_test_mn *mn, struct mm_struct *mm)
 {
+	struct npu_test_mn *pos;
+	bool found = false;
+
 	might_sleep();
 	WARN_ON(mm != npu_test_mm.mm);
 	mutex_lock(&npu_test_mn_lock);
-	list_del(&mn->node);
+	list_for_each_entry(pos, &npu_test_mn_list, node)
+		found |= pos == mn;
+	if (found)
+		list_del(&mn->node);
 	mutex_unlock(&npu_test_mn_lock);
 	synchronize_srcu_expedited(&npu_test_srcu);
+	if (!found) {
+		/* mmu_notifier_unregister() would drop an mm_count never taken */
+		npu_test_fail("unregistering a notifier that was never registered");
+		return;
+	}
 	atomic_dec(&npu_test_counts.notifiers);
 }
 
@@ -140,10 +189,10 @@ static void npu_test_cycle(struct npu_test_worker *w)
 	void *ctx;
 
 	if (npu_test_neg == NEG_NOLOCK) {
-		ctx = npu_test_code->init(w->gpu);
+		ctx = npu_test_code->init(w->gpu, 0);
 	} else {
 		mmap_write_lock(mm);
-		ctx = npu_test_code->init(w->gpu);
+		ctx = npu_test_code->init(w->gpu, 0);
 		mmap_write_unlock(mm);
 	}
 	if (IS_ERR_OR_NULL(ctx)) {
@@ -230,6 +279,12 @@ static const struct npu_test_code *const npu_test_codes[] = {
 #endif
 };
 
+static const char *const npu_test_scenarios[] = {
+	[SC_RACE] = "race",
+	[SC_REGISTER] = "register",
+	[SC_CALLBACK] = "callback",
+};
+
 static const char *const npu_test_negatives[] = {
 	[NEG_NONE] = "none",
 	[NEG_NOLOCK] = "nolock",
@@ -257,8 +312,18 @@ static int npu_test_parse(void)
 	}
 	npu_test_neg = i;
 
+	i = match_string(npu_test_scenarios, ARRAY_SIZE(npu_test_scenarios), scenario);
+	if (i < 0) {
+		pr_err("unknown scenario '%s' (race, register or callback)\n", scenario);
+		return -EINVAL;
+	}
+	npu_test_sc = i;
+
 	if (!gpus)
 		gpus = threads;
+	/* the callback scenario inits on GPUs 0 and 1 */
+	if (npu_test_sc == SC_CALLBACK && gpus < 2)
+		gpus = 2;
 	if (!threads || threads > NPU_TEST_MAX_GPUS || gpus < threads ||
 	    gpus > NPU_TEST_MAX_GPUS) {
 		pr_err("need 1 <= threads <= gpus <= %d (threads=%u gpus=%u)\n",
@@ -266,6 +331,76 @@ static int npu_test_parse(void)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static void *npu_test_init_locked(struct npu_test_gpu *gpu, int caller)
+{
+	struct mm_struct *mm = npu_test_mm.mm;
+	void *ctx;
+
+	mmap_write_lock(mm);
+	ctx = npu_test_code->init(gpu, caller);
+	mmap_write_unlock(mm);
+	return ctx;
+}
+
+/* upstream 720c84046c26: init must fail when registering its notifier does */
+static void npu_test_register(void)
+{
+	struct npu_test_gpu *gpu = &npu_test_gpus[0];
+	void *ctx;
+
+	npu_test_mn_fail = -EINTR;
+	ctx = npu_test_init_locked(gpu, 0);
+	pr_info("init with the registration failing returned %ld\n",
+		IS_ERR_OR_NULL(ctx) ? PTR_ERR(ctx) : 0L);
+	if (npu_test_mn_fail) {
+		npu_test_mn_fail = 0;
+		npu_test_fail("init registered no notifier");
+	}
+	if (!IS_ERR_OR_NULL(ctx)) {
+		npu_test_fail("init returned a context, its notifier registration failed");
+		/* what the caller does with a context: the normal destroy */
+		npu_test_code->destroy(ctx, gpu);
+	} else if (PTR_ERR(ctx) != -EINTR) {
+		npu_test_fail("init returned %ld, not %d", PTR_ERR(ctx), -EINTR);
+	}
+
+	/* the mm is still usable: one normal init/destroy */
+	ctx = npu_test_init_locked(gpu, 0);
+	if (IS_ERR_OR_NULL(ctx)) {
+		npu_test_fail("init after the failure returned %ld", PTR_ERR(ctx));
+		return;
+	}
+	npu_test_code->destroy(ctx, gpu);
+}
+
+/* upstream a1409adac748: a second init cannot replace the callback data */
+static void npu_test_callback(void)
+{
+	void *first, *second;
+	int owner;
+
+	first = npu_test_init_locked(&npu_test_gpus[0], 0);
+	if (IS_ERR_OR_NULL(first)) {
+		npu_test_fail("the first init returned %ld", PTR_ERR(first));
+		return;
+	}
+	second = npu_test_init_locked(&npu_test_gpus[1], 1);
+	pr_info("second init, with another callback and private data, returned %ld\n",
+		IS_ERR_OR_NULL(second) ? PTR_ERR(second) : 0L);
+	owner = npu_test_code->caller_of(first);
+	if (owner != 0)
+		npu_test_fail("the first caller's callback data were replaced %s",
+			      owner == 1 ? "by the second's" : "in part");
+	if (!IS_ERR_OR_NULL(second)) {
+		npu_test_fail("the second init returned a context, not %d", -EINVAL);
+		npu_test_code->destroy(second, &npu_test_gpus[1]);
+	} else if (PTR_ERR(second) != -EINVAL) {
+		npu_test_fail("the second init returned %ld, not %d",
+			      PTR_ERR(second), -EINVAL);
+	}
+	npu_test_code->destroy(first, &npu_test_gpus[0]);
 }
 
 /* Everything must be back where it started once all threads are done. */
@@ -326,9 +461,18 @@ static int __init npu_test_init(void)
 	if (ret)
 		goto out;
 
-	pr_info("start code=%s threads=%u gpus=%u duration_ms=%u iterations=%lu delay_us=%u hold_us=%u negative=%s\n",
-		npu_test_code->name, threads, gpus, duration_ms, iterations,
-		npu_test_delay_us, hold_us, negative);
+	pr_info("start code=%s scenario=%s threads=%u gpus=%u duration_ms=%u iterations=%lu delay_us=%u hold_us=%u negative=%s\n",
+		npu_test_code->name, scenario, threads, gpus, duration_ms,
+		iterations, npu_test_delay_us, hold_us, negative);
+
+	if (npu_test_sc != SC_RACE) {
+		start = ktime_get();
+		if (npu_test_sc == SC_REGISTER)
+			npu_test_register();
+		else
+			npu_test_callback();
+		goto report;
+	}
 
 	WRITE_ONCE(npu_test_stop, false);
 	start = ktime_get();
@@ -366,14 +510,15 @@ static int __init npu_test_init(void)
 		if (!error)
 			error = npu_test_workers[i].error;
 	}
+report:
 	ms = ktime_ms_delta(ktime_get(), start);
 
 	pr_info("done code=%s cycles=%lu elapsed_ms=%lld cycles_per_sec=%lld init_error=%ld\n",
 		npu_test_code->name, cycles, ms,
 		ms ? div64_s64((s64)cycles * 1000, ms) : 0, error);
 	if (error)
-		pr_err("invariant failed: init returned %ld\n", error);
-	if (npu_test_check() || error)
+		npu_test_fail("init returned %ld", error);
+	if (npu_test_check() || atomic_read(&npu_test_failures))
 		pr_err("invariants: FAILED\n");
 	else
 		pr_info("invariants: ok\n");

@@ -78,25 +78,58 @@ int64_t opal_npu_destroy_context(u64 phb_id, u64 pid, u64 bdf)
 
 #include "npu_tree_extract.c"
 
+/*
+ * Two callers' release callbacks and private data.  The callbacks are
+ * never called here (the notifier's release is not part of the test);
+ * their bodies differ so that the compiler cannot fold them into one.
+ */
+static int npu_tree_priv[2];
+
 #ifdef NPU_TREE_CB_VOID
-static void npu_tree_release_cb(struct npu_context *ctx, void *priv)
+static void npu_tree_release_cb0(struct npu_context *ctx, void *priv)
 {
+	WRITE_ONCE(npu_tree_priv[0], 1);
+}
+
+static void npu_tree_release_cb1(struct npu_context *ctx, void *priv)
+{
+	WRITE_ONCE(npu_tree_priv[1], 1);
 }
 #else
-static struct npu_context *npu_tree_release_cb(struct npu_context *ctx, void *priv)
+static struct npu_context *npu_tree_release_cb0(struct npu_context *ctx, void *priv)
 {
+	WRITE_ONCE(npu_tree_priv[0], 1);
+	return ctx;
+}
+
+static struct npu_context *npu_tree_release_cb1(struct npu_context *ctx, void *priv)
+{
+	WRITE_ONCE(npu_tree_priv[1], 1);
 	return ctx;
 }
 #endif
 
-static void *npu_tree_init(struct npu_test_gpu *gpu)
+static void *npu_tree_init(struct npu_test_gpu *gpu, int caller)
 {
-	return pnv_npu2_init_context(gpu->gpdev, 0, npu_tree_release_cb, NULL);
+	return pnv_npu2_init_context(gpu->gpdev, 0,
+				     caller ? npu_tree_release_cb1 : npu_tree_release_cb0,
+				     &npu_tree_priv[caller]);
 }
 
 static void npu_tree_destroy(void *ctx, struct npu_test_gpu *gpu)
 {
 	pnv_npu2_destroy_context(ctx, gpu->gpdev);
+}
+
+static int npu_tree_caller_of(void *p)
+{
+	struct npu_context *ctx = p;
+
+	if (ctx->release_cb == npu_tree_release_cb0 && ctx->priv == &npu_tree_priv[0])
+		return 0;
+	if (ctx->release_cb == npu_tree_release_cb1 && ctx->priv == &npu_tree_priv[1])
+		return 1;
+	return -1;
 }
 
 static int npu_tree_setup(struct npu_test_gpu *gpus, int ngpus)
@@ -129,5 +162,6 @@ const struct npu_test_code npu_tree_code = {
 	.name = "tree",
 	.init = npu_tree_init,
 	.destroy = npu_tree_destroy,
+	.caller_of = npu_tree_caller_of,
 	.setup = npu_tree_setup,
 };
