@@ -92,27 +92,46 @@ run_stable() {
 	echo "$output"
 }
 
-@test "stable: each tree's kernel: unpatched races, plain and lockdep pass, the lockdep check fires" {
+@test "stable: each tree's kernel: each bug caught unpatched, gone with the series, the lockdep check fires" {
 	need_trees
-	local d n=0
+	local d c v n=0
 	while read -r d; do
 		n=$((n + 1))
-		# the four cases in one command, two runs of each (one of the
+		# the ten cases in one command, two runs of each (one of the
 		# negative control)
 		run_stable "$d" --variant all --runs 2
 		[ "$status" -eq 0 ] || { echo "$d: not every case gave what it must"; return 1; }
-		[[ $output == *"unpatched: race=2 (expected race) -> ok"* ]]
-		[[ $output == *"plain: pass=2 (expected pass) -> ok"* ]]
-		[[ $output == *"lockdep: pass=2 (expected pass) -> ok"* ]]
+		[[ $output == *"race, unpatched: race=2 (expected race) -> ok"* ]]
+		[[ $output == *"race, plain: pass=2 (expected pass) -> ok"* ]]
+		[[ $output == *"race, lockdep: pass=2 (expected pass) -> ok"* ]]
+		for c in register callback; do
+			[[ $output == *"$c, unpatched: bug=2 (expected bug) -> ok"* ]]
+		done
 		[[ $output == *"lockdep, init without the mmap lock: fires=1 (expected fires) -> ok"* ]]
 		# these kernels have no KCSAN: the race was seen by the others
 		[[ $output == *"kcsan=0"* ]]
-		# the adapted form, where it is not the one picked above
 		if [[ $output == *"/upstream "* ]]; then
+			# 720c84046c26 is in the upstream form
+			for c in register callback; do
+				for v in plain lockdep; do
+					[[ $output == *"$c, $v: pass=2 (expected pass) -> ok"* ]]
+				done
+			done
+			# the adapted form, where it is not the one picked above:
+			# the race and the callback fixed, the register bug left
+			# (the other bugs on the plain series only: the lockdep one
+			# has the same code plus assertions)
 			for v in plain lockdep; do
 				run_stable "$d" --form adapted --variant "$v" --runs 2
 				[ "$status" -eq 0 ] || { echo "$d: the adapted $v series did not pass"; return 1; }
 			done
+			run_stable "$d" --form adapted --variant plain --case callback --runs 2
+			[ "$status" -eq 0 ] || { echo "$d: the adapted series let the callback be replaced"; return 1; }
+			run_stable "$d" --form adapted --variant plain --case register --expect bug --runs 2
+			[ "$status" -eq 0 ] || { echo "$d: the adapted series changed the register path"; return 1; }
+		else
+			[[ $output == *"register, plain (adapted form, without 720c84046c26): bug=2 (expected bug) -> ok"* ]]
+			[[ $output == *"callback, plain: pass=2 (expected pass) -> ok"* ]]
 		fi
 		# and on the plain series nothing checks the contract: it is the
 		# lockdep series' annotation that fired above
