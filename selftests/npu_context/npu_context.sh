@@ -4,16 +4,21 @@
 # npu_context.sh [param=value ...]: load npu_context_test.ko with the given
 # module parameters (code=unfixed|fixed|tree, default: tree when the module
 # was built in a kernel tree or with KERNEL_TREE, else fixed;
-# scenario=race|register|callback, default race; threads, gpus, duration_ms,
-# iterations, delay_us, hold_us, negative=none|nolock|atomic), then read the
-# kernel log of that run and report in KTAP.
+# scenario=race|register|callback; threads, gpus, duration_ms, iterations,
+# delay_us, hold_us, negative=none|nolock|atomic), then read the kernel log
+# of that run and report in KTAP.  Without scenario= (and without
+# negative=) it runs the three scenarios one after the other, one KTAP
+# result each: register and callback (upstream 720c84046c26 and
+# a1409adac748; quick, and they leave nothing behind), then the race
+# (28a5933e8d36).
 #
-# With negative=none the test passes when the run finished with no race
+# With negative=none a test passes when the run finished with no race
 # report (KCSAN, refcount, KFENCE, KASAN, SLUB), no lockdep or might_sleep splat,
-# no WARN or oops, and the module's own invariants hold; with
-# scenario=register or callback these include the checks of that bug.  With
-# negative=nolock|atomic the contract is broken on purpose and the test
-# passes when a lockdep or might_sleep check fires.
+# no WARN or oops, the module's own invariants hold and, with
+# scenario=register or callback, the module's check of that bug did not
+# catch it ("bug caught").  With negative=nolock|atomic the contract is
+# broken on purpose and the test passes when a lockdep or might_sleep check
+# fires.
 #
 # KCSAN samples one access in kcsan.skip_watch (4000 by default), too few
 # to watch the context pointer often; for the length of the run the script
@@ -29,105 +34,141 @@ for m in "$dir/npu_context_test.ko" "$dir/module/npu_context_test.ko"; do
 done
 
 negative=none
+scenario=
 kcsan_skip=100
 params=
 for a in "$@"; do
 	case $a in
 	kcsan_skip_watch=*) kcsan_skip=${a#*=}; continue ;;
+	scenario=*) scenario=${a#scenario=}; continue ;;
 	negative=*) negative=${a#negative=} ;;
 	*=*) ;;
 	*) echo "usage: $0 [param=value ...]" >&2; exit $KSFT_FAIL ;;
 	esac
 	params="$params $a"
 done
-# shellcheck disable=SC2086  # one word per module parameter
-set -- $params
-desc="npu_context${params:- (module defaults)}"
-
-echo "TAP version 13"
-echo "1..1"
-if [ -z "$mod" ]; then
-	echo "ok 1 $desc # SKIP npu_context_test.ko not built"
-	exit $KSFT_SKIP
+if [ -n "$scenario" ]; then
+	scenarios=$scenario
+elif [ "$negative" != none ]; then
+	scenarios=race
+else
+	scenarios="register callback race"
 fi
+
+planned=0
+for s in $scenarios; do
+	planned=$((planned + 1))
+done
+echo "TAP version 13"
+echo "1..$planned"
+
+# skip_all REASON: every planned test is skipped
+skip_all() {
+	n=0
+	for s in $scenarios; do
+		n=$((n + 1))
+		echo "ok $n npu_context scenario=$s$params # SKIP $1"
+	done
+	exit $KSFT_SKIP
+}
+
+[ -n "$mod" ] || skip_all "npu_context_test.ko not built"
 # a module built for another kernel (a cross build, or a tree that is not
 # the running one) cannot load: that is a skip, not a failure
 built_for=$(tr '\0' '\n' <"$mod" | sed -n 's/^vermagic=\([^ ]*\).*/\1/p' | head -n 1)
 if [ -n "$built_for" ] && [ "$built_for" != "$(uname -r)" ]; then
-	echo "ok 1 $desc # SKIP npu_context_test.ko is built for $built_for, this kernel is $(uname -r)"
-	exit $KSFT_SKIP
+	skip_all "npu_context_test.ko is built for $built_for, this kernel is $(uname -r)"
 fi
-if [ "$(id -u)" != 0 ]; then
-	echo "ok 1 $desc # SKIP must be run as root"
-	exit $KSFT_SKIP
-fi
+[ "$(id -u)" = 0 ] || skip_all "must be run as root"
 if [ ! -d /sys/kernel/debug/kcsan ] && ! grep -qs kcsan /proc/kallsyms; then
 	echo "# KCSAN is not enabled in this kernel (it exists from 5.8): the race is seen by"
 	echo "# refcount_t, SLUB poisoning, KASAN and lockdep reports only"
 fi
 
-skip_watch=/sys/module/kcsan/parameters/skip_watch
-old_skip=
-if [ -w "$skip_watch" ]; then
-	old_skip=$(cat "$skip_watch")
-	echo "$kcsan_skip" >"$skip_watch"
-fi
-
-# Mark the log so that only this run is read.
-marker="npu_context.sh: run $$ $(date +%s 2>/dev/null)"
-echo "$marker" >/dev/kmsg
-insmod "$mod" "$@"
-rc=$?
-[ -n "$old_skip" ] && echo "$old_skip" >"$skip_watch"
-if [ $rc != 0 ]; then
-	log=$(dmesg | sed -n "/$marker/,\$p")
-	echo "$log" | grep 'npu_context_test' | sed 's/^/# /'
-	echo "not ok 1 $desc # insmod failed"
-	exit $KSFT_FAIL
-fi
-rmmod npu_context_test 2>/dev/null
-log=$(dmesg | sed -n "/$marker/,\$p")
-
 count() {
 	echo "$log" | grep -c -E "$1"
 }
-ours='(npu_|pnv_npu2_)'
-kcsan=$(count "BUG: KCSAN: data-race in .*$ours")
-refcount=$(count 'refcount_t: ')
-kfence=$(count 'BUG: KFENCE: ')
-kasan=$(count 'BUG: KASAN: ')
-slub=$(count 'BUG [a-z0-9_-]+ \(.*\): |Object already free|Poison overwritten|Redzone overwritten')
-lockdep=$(count 'WARNING: possible |WARNING: inconsistent lock state|BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: spinlock |BUG: lock held |held lock freed')
-warn=$(count 'WARNING: CPU: [0-9]+ PID: [0-9]+ at ')
-oops=$(count 'Oops|general protection fault|BUG: unable to handle|kernel BUG at|BUG: kernel NULL pointer')
-invariants=$(count 'npu_context_test: invariant failed')
-done_line=$(echo "$log" | grep 'npu_context_test: done ' | tail -n 1)
 
-echo "# $(echo "$log" | grep 'npu_context_test: start ' | sed 's/.*npu_context_test: //')"
-[ -n "$done_line" ] && echo "# ${done_line#*npu_context_test: }"
-echo "# signals: kcsan=$kcsan refcount=$refcount kfence=$kfence kasan=$kasan slub=$slub lockdep=$lockdep warn=$warn oops=$oops invariants=$invariants"
-echo "$log" | grep -E "BUG: KCSAN: data-race in .*$ours|refcount_t: |BUG: KFENCE: |BUG: KASAN: |WARNING: CPU: |BUG: sleeping function|npu_context_test: invariant failed" |
-	head -n 8 | sed 's/^/# report: /'
+# run_one N SCENARIO: load the module once for that scenario, report test N;
+# returns the test's kselftest code
+run_one() {
+	n=$1
+	desc="npu_context scenario=$2$params"
+	skip_watch=/sys/module/kcsan/parameters/skip_watch
+	old_skip=
+	if [ -w "$skip_watch" ]; then
+		old_skip=$(cat "$skip_watch")
+		echo "$kcsan_skip" >"$skip_watch"
+	fi
 
-if [ -z "$done_line" ]; then
-	echo "not ok 1 $desc # the run did not finish"
-	exit $KSFT_FAIL
-fi
-case $negative in
-none)
-	if [ $((kcsan + refcount + kfence + kasan + slub + lockdep + warn + oops + invariants)) -eq 0 ]; then
-		echo "ok 1 $desc"
-		exit $KSFT_PASS
+	# Mark the log so that only this run is read.
+	marker="npu_context.sh: run $$.$n $(date +%s 2>/dev/null)"
+	echo "$marker" >/dev/kmsg
+	# shellcheck disable=SC2086  # one word per module parameter
+	insmod "$mod" scenario="$2" $params
+	rc=$?
+	[ -n "$old_skip" ] && echo "$old_skip" >"$skip_watch"
+	if [ $rc != 0 ]; then
+		log=$(dmesg | sed -n "/$marker/,\$p")
+		echo "$log" | grep 'npu_context_test' | sed 's/^/# /'
+		echo "not ok $n $desc # insmod failed"
+		return $KSFT_FAIL
 	fi
-	echo "not ok 1 $desc # race or contract violation reported"
-	exit $KSFT_FAIL
-	;;
-*)
-	if [ $((lockdep + warn)) -gt 0 ]; then
-		echo "ok 1 $desc # negative control: the check fired"
-		exit $KSFT_PASS
+	rmmod npu_context_test 2>/dev/null
+	log=$(dmesg | sed -n "/$marker/,\$p")
+
+	ours='(npu_|pnv_npu2_)'
+	kcsan=$(count "BUG: KCSAN: data-race in .*$ours")
+	refcount=$(count 'refcount_t: ')
+	kfence=$(count 'BUG: KFENCE: ')
+	kasan=$(count 'BUG: KASAN: ')
+	slub=$(count 'BUG [a-z0-9_-]+ \(.*\): |Object already free|Poison overwritten|Redzone overwritten')
+	lockdep=$(count 'WARNING: possible |WARNING: inconsistent lock state|BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: spinlock |BUG: lock held |held lock freed')
+	warn=$(count 'WARNING: CPU: [0-9]+ PID: [0-9]+ at ')
+	oops=$(count 'Oops|general protection fault|BUG: unable to handle|kernel BUG at|BUG: kernel NULL pointer')
+	invariants=$(count 'npu_context_test: invariant failed')
+	caught=$(count 'npu_context_test: bug caught: ')
+	done_line=$(echo "$log" | grep 'npu_context_test: done ' | tail -n 1)
+
+	echo "$log" | grep 'npu_context_test: start ' | sed 's/^/# /'
+	[ -n "$done_line" ] && echo "# ${done_line#*npu_context_test: }"
+	echo "# signals: kcsan=$kcsan refcount=$refcount kfence=$kfence kasan=$kasan slub=$slub lockdep=$lockdep warn=$warn oops=$oops invariants=$invariants caught=$caught"
+	echo "$log" | grep -E "BUG: KCSAN: data-race in .*$ours|refcount_t: |BUG: KFENCE: |BUG: KASAN: |WARNING: CPU: |BUG: sleeping function|npu_context_test: (invariant failed|bug caught)" |
+		head -n 8 | sed 's/^/# report: /'
+
+	if [ -z "$done_line" ]; then
+		echo "not ok $n $desc # the run did not finish"
+		return $KSFT_FAIL
 	fi
-	echo "not ok 1 $desc # negative control: the contract was broken and nothing fired"
-	exit $KSFT_FAIL
-	;;
-esac
+	others=$((kcsan + refcount + kfence + kasan + slub + lockdep + warn + oops + invariants))
+	case $negative in
+	none)
+		if [ $((others + caught)) -eq 0 ]; then
+			echo "ok $n $desc"
+			return $KSFT_PASS
+		fi
+		if [ "$others" -eq 0 ]; then
+			echo "not ok $n $desc # bug caught"
+		else
+			echo "not ok $n $desc # race or contract violation reported"
+		fi
+		return $KSFT_FAIL
+		;;
+	*)
+		if [ $((lockdep + warn)) -gt 0 ]; then
+			echo "ok $n $desc # negative control: the check fired"
+			return $KSFT_PASS
+		fi
+		echo "not ok $n $desc # negative control: the contract was broken and nothing fired"
+		return $KSFT_FAIL
+		;;
+	esac
+}
+
+status=$KSFT_PASS
+i=0
+for s in $scenarios; do
+	i=$((i + 1))
+	run_one $i "$s" || status=$KSFT_FAIL
+done
+exit $status

@@ -60,12 +60,12 @@ struct npu_test_mn {
 
 /*
  * Like __mmu_notifier_register(), which takes an mm_count reference on
- * success; it fails once with npu_test_mn_fail (-EINTR, as with a signal
- * pending) when that is set.  Unregistering a notifier that is not
+ * success; when npu_test_mn_inject_err is set (-EINTR, as with a signal
+ * pending), it fails once with that.  Unregistering a notifier that is not
  * registered is reported: mmu_notifier_unregister() would drop an
  * mm_count that was never taken.
  */
-extern int npu_test_mn_fail;
+extern int npu_test_mn_inject_err;
 int npu_test_mn_register(struct npu_test_mn *mn, struct mm_struct *mm);
 void npu_test_mn_unregister(struct npu_test_mn *mn, struct mm_struct *mm);
 

@@ -21,12 +21,14 @@
  * (__mmu_notifier_register() does with a signal pending), then the normal
  * destroy path runs.  Before upstream 720c84046c26 init ignores the error
  * and returns a context whose destroy unregisters a notifier that was never
- * registered, dropping an mm_count never taken; from it on, init returns
+ * registered, dropping an mm_count never taken; from that commit on, init
+ * returns
  * -EINTR.
  *
  * scenario=callback: two inits of the mm with different release callbacks
  * and private data (GPU 0, then GPU 1).  Before upstream a1409adac748 the
- * second silently replaces the first caller's; from it on, it gets -EINVAL.
+ * second silently replaces the first caller's; from that commit on, it gets
+ * -EINVAL.
  *
  * The code under test is one of the built-in models of the protocol or,
  * when built with KERNEL_TREE, a stable tree's real functions.
@@ -120,12 +122,22 @@ struct npu_test_worker {
 static const struct npu_test_code *npu_test_code;
 static enum npu_test_negative npu_test_neg;
 static enum npu_test_scenario npu_test_sc;
-int npu_test_mn_fail;
+int npu_test_mn_inject_err;
 static atomic_t npu_test_failures;
 
-/* a failed check of a scenario, or of the notifier stand-in */
+/*
+ * npu_test_fail(): the test itself went wrong (an invariant, an error
+ * where none belongs); npu_test_caught(): the check of a scenario caught
+ * the bug it provokes.  Both fail the test; the run script tells them
+ * apart, so that a run expected to show a bug shows that bug and nothing
+ * else.
+ */
 #define npu_test_fail(fmt, ...) do {					\
 		pr_err("invariant failed: " fmt "\n", ##__VA_ARGS__);	\
+		atomic_inc(&npu_test_failures);				\
+	} while (0)
+#define npu_test_caught(fmt, ...) do {					\
+		pr_err("bug caught: " fmt "\n", ##__VA_ARGS__);	\
 		atomic_inc(&npu_test_failures);				\
 	} while (0)
 static bool npu_test_stop;
@@ -144,8 +156,8 @@ int npu_test_mn_register(struct npu_test_mn *mn, struct mm_struct *mm)
 
 	WARN_ON(mm != npu_test_mm.mm);
 	mutex_lock(&npu_test_mn_lock);
-	err = npu_test_mn_fail;
-	npu_test_mn_fail = 0;
+	err = npu_test_mn_inject_err;
+	npu_test_mn_inject_err = 0;
 	if (err) {
 		mutex_unlock(&npu_test_mn_lock);
 		pr_info("notifier registration fails with %d, as asked\n", err);
@@ -157,27 +169,36 @@ int npu_test_mn_register(struct npu_test_mn *mn, struct mm_struct *mm)
 	return 0;
 }
 
+static bool npu_test_mn_registered(struct npu_test_mn *mn)
+{
+	struct npu_test_mn *pos;
+
+	lockdep_assert_held(&npu_test_mn_lock);
+	list_for_each_entry(pos, &npu_test_mn_list, node)
+		if (pos == mn)
+			return true;
+	return false;
+}
+
 /*
  * Like mmu_notifier_unregister(): waits for SRCU readers, so it sleeps.  The
  * expedited grace period keeps the cycle rate up; sleeping is what matters.
  */
 void npu_test_mn_unregister(struct npu_test_mn *mn, struct mm_struct *mm)
 {
-	struct npu_test_mn *pos;
-	bool found = false;
+	bool found;
 
 	might_sleep();
 	WARN_ON(mm != npu_test_mm.mm);
 	mutex_lock(&npu_test_mn_lock);
-	list_for_each_entry(pos, &npu_test_mn_list, node)
-		found |= pos == mn;
+	found = npu_test_mn_registered(mn);
 	if (found)
 		list_del(&mn->node);
 	mutex_unlock(&npu_test_mn_lock);
 	synchronize_srcu_expedited(&npu_test_srcu);
 	if (!found) {
 		/* mmu_notifier_unregister() would drop an mm_count never taken */
-		npu_test_fail("unregistering a notifier that was never registered");
+		npu_test_caught("unregistering a notifier that was never registered");
 		return;
 	}
 	atomic_dec(&npu_test_counts.notifiers);
@@ -321,9 +342,15 @@ static int npu_test_parse(void)
 
 	if (!gpus)
 		gpus = threads;
+	if (npu_test_sc != SC_RACE && npu_test_neg != NEG_NONE) {
+		pr_err("negative=%s is for scenario=race\n", negative);
+		return -EINVAL;
+	}
 	/* the callback scenario inits on GPUs 0 and 1 */
-	if (npu_test_sc == SC_CALLBACK && gpus < 2)
+	if (npu_test_sc == SC_CALLBACK && gpus < 2) {
+		pr_info("scenario=callback uses 2 fake GPUs, not %u\n", gpus);
 		gpus = 2;
+	}
 	if (!threads || threads > NPU_TEST_MAX_GPUS || gpus < threads ||
 	    gpus > NPU_TEST_MAX_GPUS) {
 		pr_err("need 1 <= threads <= gpus <= %d (threads=%u gpus=%u)\n",
@@ -350,16 +377,18 @@ static void npu_test_register(void)
 	struct npu_test_gpu *gpu = &npu_test_gpus[0];
 	void *ctx;
 
-	npu_test_mn_fail = -EINTR;
+	npu_test_mn_inject_err = -EINTR;
 	ctx = npu_test_init_locked(gpu, 0);
-	pr_info("init with the registration failing returned %ld\n",
-		IS_ERR_OR_NULL(ctx) ? PTR_ERR(ctx) : 0L);
-	if (npu_test_mn_fail) {
-		npu_test_mn_fail = 0;
-		npu_test_fail("init registered no notifier");
+	if (IS_ERR_OR_NULL(ctx))
+		pr_info("init with the registration failing returned %ld\n", PTR_ERR(ctx));
+	else
+		pr_info("init with the registration failing returned a context\n");
+	if (npu_test_mn_inject_err) {
+		npu_test_mn_inject_err = 0;
+		npu_test_fail("init never tried to register a notifier: nothing failed");
 	}
 	if (!IS_ERR_OR_NULL(ctx)) {
-		npu_test_fail("init returned a context, its notifier registration failed");
+		npu_test_caught("init returned a context, its notifier registration failed");
 		/* what the caller does with a context: the normal destroy */
 		npu_test_code->destroy(ctx, gpu);
 	} else if (PTR_ERR(ctx) != -EINTR) {
@@ -387,14 +416,17 @@ static void npu_test_callback(void)
 		return;
 	}
 	second = npu_test_init_locked(&npu_test_gpus[1], 1);
-	pr_info("second init, with another callback and private data, returned %ld\n",
-		IS_ERR_OR_NULL(second) ? PTR_ERR(second) : 0L);
+	if (IS_ERR_OR_NULL(second))
+		pr_info("second init, with another callback and private data, returned %ld\n",
+			PTR_ERR(second));
+	else
+		pr_info("second init, with another callback and private data, returned a context\n");
 	owner = npu_test_code->caller_of(first);
 	if (owner != 0)
-		npu_test_fail("the first caller's callback data were replaced %s",
-			      owner == 1 ? "by the second's" : "in part");
+		npu_test_caught("the first caller's callback data were replaced %s",
+				owner == 1 ? "by the second's" : "in part");
 	if (!IS_ERR_OR_NULL(second)) {
-		npu_test_fail("the second init returned a context, not %d", -EINVAL);
+		npu_test_caught("the second init returned a context, not %d", -EINVAL);
 		npu_test_code->destroy(second, &npu_test_gpus[1]);
 	} else if (PTR_ERR(second) != -EINVAL) {
 		npu_test_fail("the second init returned %ld, not %d",
