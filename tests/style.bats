@@ -57,7 +57,7 @@ load lib
 	cp=$(linux61_dir)/scripts/checkpatch.pl
 	while read -r f; do
 		n=$((n + 1))
-		out=$("$cp" --strict --no-tree --terse --show-types -f "$TOP/$f" 2>&1) ||
+		out=$("$cp" --strict --no-tree --show-types -f "$TOP/$f" 2>&1) ||
 			{ echo "$out"; return 1; }
 		[[ $out == *"total: 0 errors, 0 warnings, 0 checks"* ]] || { echo "$out"; return 1; }
 	# ours only: the bases and fixtures are upstream's files, byte for byte
