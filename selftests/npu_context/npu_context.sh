@@ -135,6 +135,14 @@ run_one() {
 	echo "# signals: kcsan=$kcsan refcount=$refcount kfence=$kfence kasan=$kasan slub=$slub lockdep=$lockdep warn=$warn oops=$oops invariants=$invariants caught=$caught"
 	echo "$log" | grep -E "BUG: KCSAN: data-race in .*$ours|refcount_t: |BUG: KFENCE: |BUG: KASAN: |WARNING: CPU: |BUG: sleeping function|npu_context_test: (invariant failed|bug caught)" |
 		head -n 8 | sed 's/^/# report: /'
+	# the first KCSAN report of our functions: its title, and each of
+	# the two accesses with the function that made it
+	echo "$log" | awk -v ours="BUG: KCSAN: data-race in .*$ours" '
+		$0 ~ ours && !seen { seen = 1; on = 1; print; next }
+		on && / (read-write|read|write)( \(marked\))? to 0x/ { print; frame = 1; next }
+		on && frame { print; frame = 0; next }
+		on && /Reported by Kernel Concurrency Sanitizer/ { exit }' |
+		sed 's/^/# kcsan: /'
 
 	if [ -z "$done_line" ]; then
 		echo "not ok $n $desc # the run did not finish"
