@@ -16,7 +16,8 @@
 # report (KCSAN, refcount, KFENCE, KASAN, SLUB), no lockdep or might_sleep splat,
 # no WARN or oops, the module's own invariants hold and, with
 # scenario=register or callback, the module's check of that bug did not
-# catch it ("bug caught").  With negative=nolock|atomic the contract is
+# catch it ("bug caught"; the notifier check can also fire in a race run,
+# on a context already freed, beside the race's own reports).  With negative=nolock|atomic the contract is
 # broken on purpose and the test passes when a lockdep or might_sleep check
 # fires.
 #

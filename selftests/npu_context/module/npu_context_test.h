@@ -52,7 +52,7 @@ struct npu_test_counts {
 
 extern struct npu_test_counts npu_test_counts;
 
-/* Stand-in for struct mmu_notifier: registration only, SRCU on removal. */
+/* Stand-in for struct mmu_notifier: registration only; removal may sleep. */
 struct npu_test_mn {
 	struct list_head node;
 	const void *ops;
@@ -60,12 +60,11 @@ struct npu_test_mn {
 
 /*
  * Like __mmu_notifier_register(), which takes an mm_count reference on
- * success; when npu_test_mn_inject_err is set (-EINTR, as with a signal
- * pending), it fails once with that.  Unregistering a notifier that is not
+ * success; when the register scenario asks for it, it fails once with
+ * -EINTR, as with a signal pending.  Unregistering a notifier that is not
  * registered is reported: mmu_notifier_unregister() would drop an
  * mm_count that was never taken.
  */
-extern int npu_test_mn_inject_err;
 int npu_test_mn_register(struct npu_test_mn *mn, struct mm_struct *mm);
 void npu_test_mn_unregister(struct npu_test_mn *mn, struct mm_struct *mm);
 

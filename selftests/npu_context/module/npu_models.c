@@ -4,8 +4,8 @@
  * description in Documentation/npu-context-race.rst (no kernel code
  * copied).  They keep what matters for the three bugs and nothing else:
  * the context shared by all GPUs of an mm, its kref, the mm's pointer to
- * it, the notifier whose registration can fail and whose removal sleeps
- * (SRCU), the per-GPU slots, and the one caller's callback data.
+ * it, the notifier whose registration can fail and whose removal may
+ * sleep, the per-GPU slots, and the one caller's callback data.
  *
  * unfixed: the v4.12..v4.16 protocol.  init finds the context through the
  *	mm and takes a reference with no lock against destroy; the kref
@@ -178,7 +178,7 @@ static void fixed_destroy(void *p, struct npu_test_gpu *gpu)
 	removed = kref_put(&ctx->kref, fixed_release);
 	spin_unlock(&npu_model_lock);
 
-	/* unregistering waits for SRCU: never under the spinlock */
+	/* unregistering may sleep, as with SRCU: never under the spinlock */
 	if (removed) {
 		npu_test_mn_unregister(&ctx->mn, ctx->mm);
 		npu_model_free(ctx);

@@ -22,8 +22,7 @@
  * destroy path runs.  Before upstream 720c84046c26 init ignores the error
  * and returns a context whose destroy unregisters a notifier that was never
  * registered, dropping an mm_count never taken; from that commit on, init
- * returns
- * -EINTR.
+ * returns -EINTR.
  *
  * scenario=callback: two inits of the mm with different release callbacks
  * and private data (GPU 0, then GPU 1).  Before upstream a1409adac748 the
@@ -120,7 +119,7 @@ struct npu_test_worker {
 static const struct npu_test_code *npu_test_code;
 static enum npu_test_negative npu_test_neg;
 static enum npu_test_scenario npu_test_sc;
-int npu_test_mn_inject_err;
+static int npu_test_mn_inject_err;
 static atomic_t npu_test_failures;
 
 /*
@@ -553,9 +552,9 @@ report:
 	if (error)
 		npu_test_fail("init returned %ld", error);
 	if (npu_test_check() || atomic_read(&npu_test_failures))
-		pr_err("invariants: FAILED\n");
+		pr_err("checks: FAILED\n");
 	else
-		pr_info("invariants: ok\n");
+		pr_info("checks: ok\n");
 	ret = 0;
 
 out_teardown:

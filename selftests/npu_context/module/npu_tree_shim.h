@@ -111,7 +111,7 @@ static inline void mm_context_remove_copro(struct mm_struct *mm)
 	WARN_ON(atomic_dec_return(&npu_shim_mm(mm)->copros) < 0);
 }
 
-/* the notifier: registration only; unregistering waits for SRCU */
+/* the notifier: registration only; unregistering may sleep */
 #define mmu_notifier		npu_test_mn
 #define __mmu_notifier_register	npu_test_mn_register
 #define mmu_notifier_unregister	npu_test_mn_unregister
