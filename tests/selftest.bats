@@ -73,12 +73,13 @@ load lib
 
 @test "qemu: KCSAN itself reports the unfixed model's race, with the default options" {
 	# the race's own report, not its aftermath (refcount, SLUB): KCSAN
-	# saw it in 10 of 10 runs on an idle machine, 8 of 10 under load
+	# saw it in 10 of 10 runs on an idle machine, 8 of 10 under load, and
+	# in none before the notifier stand-in stopped waiting for SRCU
 	run "$TOP/scripts/run-selftest" --code unfixed --runs 3 --expect race
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output =~ KCSAN\ reported\ a\ data\ race\ in\ ([0-9]+)\ of\ 3\ runs ]]
-	[ "${BASH_REMATCH[1]}" -ge 2 ]
+	[ "${BASH_REMATCH[1]}" -ge 1 ]
 }
 
 @test "qemu: the fixed model is clean" {
@@ -102,8 +103,7 @@ load lib
 		echo "$output"
 		[ "$status" -eq 0 ]
 		[[ $output == *"summary: pass=1"* ]]
-		# the unfixed verdict is the module's own check, not chance: a
-		# fixed run expected to show the bug fails
+		# --expect bug is a claim that can fail: on fixed code it does
 		run "$TOP/scripts/run-selftest" --code fixed --case "$c" --expect bug
 		[ "$status" -eq 1 ]
 	done
