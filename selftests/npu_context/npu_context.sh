@@ -17,9 +17,9 @@
 # no WARN or oops, the module's own invariants hold and, with
 # scenario=register or callback, the module's check of that bug did not
 # catch it ("bug caught"; the notifier check can also fire in a race run,
-# on a context already freed, beside the race's own reports).  With negative=nolock|atomic the contract is
-# broken on purpose and the test passes when a lockdep or might_sleep check
-# fires.
+# on a context already freed, beside the race's own reports).  With
+# negative=nolock|atomic the contract is broken on purpose and the test
+# passes when a lockdep or might_sleep check fires.
 #
 # KCSAN samples one access in kcsan.skip_watch (4000 by default), too few
 # to watch the context pointer often; for the length of the run the script
@@ -90,6 +90,9 @@ count() {
 	echo "$log" | grep -c -E "$1"
 }
 
+# the title of a KCSAN report on the code under test
+kcsan_title='BUG: KCSAN: data-race in .*(npu_|pnv_npu2_)'
+
 # run_one N SCENARIO: load the module once for that scenario, report test N;
 # returns the test's kselftest code
 run_one() {
@@ -118,8 +121,7 @@ run_one() {
 	rmmod npu_context_test 2>/dev/null
 	log=$(dmesg | sed -n "/$marker/,\$p")
 
-	ours='(npu_|pnv_npu2_)'
-	kcsan=$(count "BUG: KCSAN: data-race in .*$ours")
+	kcsan=$(count "$kcsan_title")
 	refcount=$(count 'refcount_t: ')
 	kfence=$(count 'BUG: KFENCE: ')
 	kasan=$(count 'BUG: KASAN: ')
@@ -134,12 +136,12 @@ run_one() {
 	echo "$log" | grep 'npu_context_test: start ' | sed 's/^/# /'
 	[ -n "$done_line" ] && echo "# ${done_line#*npu_context_test: }"
 	echo "# signals: kcsan=$kcsan refcount=$refcount kfence=$kfence kasan=$kasan slub=$slub lockdep=$lockdep warn=$warn oops=$oops invariants=$invariants caught=$caught"
-	echo "$log" | grep -E "BUG: KCSAN: data-race in .*$ours|refcount_t: |BUG: KFENCE: |BUG: KASAN: |WARNING: CPU: |BUG: sleeping function|npu_context_test: (invariant failed|bug caught)" |
+	echo "$log" | grep -E "$kcsan_title|refcount_t: |BUG: KFENCE: |BUG: KASAN: |WARNING: CPU: |BUG: sleeping function|npu_context_test: (invariant failed|bug caught)" |
 		head -n 8 | sed 's/^/# report: /'
 	# the first KCSAN report of our functions: its title, and each of
 	# the two accesses with the function that made it
-	echo "$log" | awk -v ours="BUG: KCSAN: data-race in .*$ours" '
-		$0 ~ ours && !seen { seen = 1; on = 1; print; next }
+	echo "$log" | awk -v title="$kcsan_title" '
+		$0 ~ title && !seen { seen = 1; on = 1; print; next }
 		on && / (read-write|read|write)( \(marked\))? to 0x/ { print; frame = 1; next }
 		on && frame { print; frame = 0; next }
 		on && /Reported by Kernel Concurrency Sanitizer/ { exit }' |
