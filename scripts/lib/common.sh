@@ -13,6 +13,11 @@ NPU_FILE=arch/powerpc/platforms/powernv/npu-dma.c
 NPU_HDR=arch/powerpc/include/asm/powernv.h
 NPU_OBJ=arch/powerpc/platforms/powernv/npu-dma.o
 NPU_CROSS=${NPU_CROSS:-powerpc64le-linux-gnu-}
+# Debian's static busybox for ppc64el, for the initramfs of the ppc64le
+# kernels (run-selftest --arch ppc64le): busybox-static:ppc64el cannot be
+# installed beside the host's busybox-static (same /bin/busybox), so
+# scripts/install-deps unpacks it here
+NPU_PPC64EL_BUSYBOX=/usr/local/lib/npu-context/ppc64el/busybox
 # Debian's python3, whose modules the py: lines of tools.tsv install (a
 # python3 of one's own earlier in PATH may lack them)
 NPU_PYTHON=/usr/bin/python3
