@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kselftest in each stable tree itself (NPU_TREES: a directory of
 # kernel checkouts): built the kselftest way in a patched copy of the tree
-# for its own arch (ppc64le), and run in QEMU on the tree's own x86_64
-# kernel (scripts/stable-kernel) on the tree's own npu-dma.c functions.  Without NPU_TREES only the
-# bad-input test runs; the others skip and say so.
+# for its own arch (ppc64le), and run in QEMU on the tree's own npu-dma.c
+# functions, on the tree's own kernels (scripts/stable-kernel): an x86_64
+# one (pc machine) and a POWER9 one (ppc64le, powernv9 machine) with the
+# series applied.  Without NPU_TREES only the bad-input tests run; the
+# others skip and say so.
 
 load lib
 
@@ -33,6 +35,29 @@ load lib
 	run "$TOP/scripts/stable-kernel" --tree "$BATS_TEST_TMPDIR/base"
 	[ "$status" -eq 2 ]
 	[[ $output == *"no arch/x86/Kconfig"* ]]
+}
+
+@test "stable: bad input to --arch is refused" {
+	run "$TOP/scripts/run-selftest" --arch sparc64 --kernel stable --tree /nonexistent
+	[ "$status" -eq 2 ]
+	[[ $output == *"unknown --arch 'sparc64': x86_64 or ppc64le"* ]]
+	run "$TOP/scripts/run-selftest" --arch ppc64le --code fixed
+	[ "$status" -eq 2 ]
+	[[ $output == *"--arch ppc64le is for --kernel stable"* ]]
+	run "$TOP/scripts/stable-kernel" --arch sparc64 --tree /nonexistent
+	[ "$status" -eq 2 ]
+	[[ $output == *"unknown --arch 'sparc64'"* ]]
+	run "$TOP/scripts/stable-kernel" --variant plain --tree /nonexistent
+	[ "$status" -eq 2 ]
+	[[ $output == *"--variant is for --arch ppc64le"* ]]
+	run "$TOP/scripts/stable-kernel" --arch ppc64le --variant fixed --tree /nonexistent
+	[ "$status" -eq 2 ]
+	[[ $output == *"unknown --variant 'fixed'"* ]]
+	# a tree without arch/powerpc's Kconfig cannot give a powernv kernel
+	fixture_tree "$BATS_TEST_TMPDIR/base" 4.14.67
+	run "$TOP/scripts/stable-kernel" --arch ppc64le --tree "$BATS_TEST_TMPDIR/base"
+	[ "$status" -eq 2 ]
+	[[ $output == *"no arch/powerpc/Kconfig"* ]]
 }
 
 @test "stable: in each patched tree, make -C tools/testing/selftests TARGETS=npu_context builds and run_tests runs" {
@@ -137,6 +162,32 @@ run_stable() {
 		# lockdep series' annotation that fired above
 		run_stable "$d" --variant plain --negative nolock --threads 1 --iterations 1 --expect fires
 		[ "$status" -eq 1 ] || { echo "$d: plain series fired without an annotation"; return 1; }
+	done < <(stable_trees)
+	[ "$n" -ge 1 ]
+}
+
+@test "stable: each tree's POWER9 kernel, patched, boots clean; each bug caught unpatched, gone with the series" {
+	need_trees
+	local d c n=0
+	while read -r d; do
+		n=$((n + 1))
+		run_stable "$d" --arch ppc64le --variant all --runs 2
+		[ "$status" -eq 0 ] || { echo "$d: not every case gave what it must on ppc64le"; return 1; }
+		[[ $output == *"kernel=stable-"*" arch=ppc64le machine=powernv9 "* ]]
+		[[ $output == *"race, unpatched: race=2 (expected race) -> ok"* ]]
+		[[ $output == *"race, plain: pass=2 (expected pass) -> ok"* ]]
+		[[ $output == *"race, lockdep: pass=2 (expected pass) -> ok"* ]]
+		for c in register callback; do
+			[[ $output == *"$c, unpatched: bug=2 (expected bug) -> ok"* ]]
+		done
+		[[ $output == *"callback, plain: pass=2 (expected pass) -> ok"* ]]
+		[[ $output == *"lockdep, init without the mmap lock: fires=1 (expected fires) -> ok"* ]]
+		# every kernel, patched or not, booted without a lockdep
+		# report, WARN, BUG or oops before the test
+		[[ $output == *"boot_reports=0"* ]]
+		! [[ $output =~ boot_reports=[1-9-] ]]
+		# no KASAN or KCSAN on powerpc 4.x: refcount_t and SLUB saw it
+		! [[ $output =~ (kasan|kcsan)=[1-9] ]]
 	done < <(stable_trees)
 	[ "$n" -ge 1 ]
 }
