@@ -117,6 +117,20 @@ run_stable() {
 	echo "$output"
 }
 
+# variants_ok: the lines of run-selftest --variant all --runs 2 (in
+# $output) that hold on every kernel and in every form: each bug caught
+# unpatched, the race gone with the series, the lockdep check firing
+variants_ok() {
+	local c
+	[[ $output == *"race, unpatched: race=2 (expected race) -> ok"* ]]
+	[[ $output == *"race, plain: pass=2 (expected pass) -> ok"* ]]
+	[[ $output == *"race, lockdep: pass=2 (expected pass) -> ok"* ]]
+	for c in register callback; do
+		[[ $output == *"$c, unpatched: bug=2 (expected bug) -> ok"* ]]
+	done
+	[[ $output == *"lockdep, init without the mmap lock: fires=1 (expected fires) -> ok"* ]]
+}
+
 @test "stable: each tree's kernel: each bug caught unpatched, gone with the series, the lockdep check fires" {
 	need_trees
 	local d c v n=0
@@ -126,13 +140,7 @@ run_stable() {
 		# negative control)
 		run_stable "$d" --variant all --runs 2
 		[ "$status" -eq 0 ] || { echo "$d: not every case gave what it must"; return 1; }
-		[[ $output == *"race, unpatched: race=2 (expected race) -> ok"* ]]
-		[[ $output == *"race, plain: pass=2 (expected pass) -> ok"* ]]
-		[[ $output == *"race, lockdep: pass=2 (expected pass) -> ok"* ]]
-		for c in register callback; do
-			[[ $output == *"$c, unpatched: bug=2 (expected bug) -> ok"* ]]
-		done
-		[[ $output == *"lockdep, init without the mmap lock: fires=1 (expected fires) -> ok"* ]]
+		variants_ok
 		# these kernels have no KCSAN: the race was seen by the others
 		[[ $output == *"kcsan=0"* ]]
 		if [[ $output == *"/upstream "* ]]; then
@@ -168,20 +176,14 @@ run_stable() {
 
 @test "stable: each tree's POWER9 kernel, patched, boots clean; each bug caught unpatched, gone with the series" {
 	need_trees
-	local d c n=0
+	local d n=0
 	while read -r d; do
 		n=$((n + 1))
 		run_stable "$d" --arch ppc64le --variant all --runs 2
 		[ "$status" -eq 0 ] || { echo "$d: not every case gave what it must on ppc64le"; return 1; }
 		[[ $output == *"kernel=stable-"*" arch=ppc64le machine=powernv9 "* ]]
-		[[ $output == *"race, unpatched: race=2 (expected race) -> ok"* ]]
-		[[ $output == *"race, plain: pass=2 (expected pass) -> ok"* ]]
-		[[ $output == *"race, lockdep: pass=2 (expected pass) -> ok"* ]]
-		for c in register callback; do
-			[[ $output == *"$c, unpatched: bug=2 (expected bug) -> ok"* ]]
-		done
+		variants_ok
 		[[ $output == *"callback, plain: pass=2 (expected pass) -> ok"* ]]
-		[[ $output == *"lockdep, init without the mmap lock: fires=1 (expected fires) -> ok"* ]]
 		# every kernel, patched or not, booted without a lockdep
 		# report, WARN, BUG or oops before the test
 		[[ $output == *"boot_reports=0"* ]]
