@@ -14,8 +14,8 @@ load lib
 		[[ $line =~ ^[MRLSWQBCPTFXNK]:$'\t'[^[:space:]] ]] || { echo "bad line: $line"; return 1; }
 	done
 	# no stand-in people: whoever submits the entry adds their own M: line
-	! grep -q -P '^[MR]:' "$f"
-	! grep -q -i -e '@invalid' -e 'example' -e 'seed ' "$f"
+	! grep -q -P '^[MR]:' "$f" || false
+	! grep -q -i -e '@invalid' -e 'example' -e 'seed ' "$f" || false
 	grep -q -P '^L:\tlinuxppc-dev@lists.ozlabs.org$' "$f"
 	grep -q -P '^S:\t(Supported|Maintained|Odd Fixes)$' "$f"
 	[ "$(grep -c -P '^F:\t' "$f")" -ge 1 ]

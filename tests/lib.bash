@@ -191,7 +191,7 @@ mail_set_ok() {
 	diff <(grep -h -E '^commit [0-9a-f]{40} upstream\.$' $(series_patches "$sd")) \
 		<(grep -h -E '^commit [0-9a-f]{7,40} upstream\.$' "$ob"/000[1-9]-*.patch)
 	cover=$(ls "$ob"/0000-*.patch)
-	! grep -q '\*\*\*' "$cover"
+	! grep -q '\*\*\*' "$cover" || false
 	id=$(sed -n 's/^Message-Id: //Ip' "$cover")
 	[ -n "$id" ]
 	if [ "$v" = plain ]; then
@@ -199,7 +199,7 @@ mail_set_ok() {
 		grep -q '^To: stable@vger.kernel.org' "$cover"
 	else
 		grep -q "^Subject: \[RFC PATCH $ver-lockdep 0/$n\]" "$cover"
-		! grep -q 'stable@vger.kernel.org' "$cover"
+		! grep -q 'stable@vger.kernel.org' "$cover" || false
 	fi
 	grep -q 'linuxppc-dev@lists.ozlabs.org' "$cover"
 	grep -q 'How it was tested' "$cover"

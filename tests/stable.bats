@@ -187,9 +187,9 @@ variants_ok() {
 		# every kernel, patched or not, booted without a lockdep
 		# report, WARN, BUG or oops before the test
 		[[ $output == *"boot_reports=0"* ]]
-		! [[ $output =~ boot_reports=[1-9-] ]]
+		[[ ! $output =~ boot_reports=[1-9-] ]]
 		# no KASAN or KCSAN on powerpc 4.x: refcount_t and SLUB saw it
-		! [[ $output =~ (kasan|kcsan)=[1-9] ]]
+		[[ ! $output =~ (kasan|kcsan)=[1-9] ]]
 	done < <(stable_trees)
 	[ "$n" -ge 1 ]
 }
