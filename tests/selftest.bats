@@ -146,13 +146,13 @@ forms_of() {
 	for t in $FIXTURE_RELEASES; do
 		n=$((n + 1))
 		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --variant unpatched --runs 2 --delay-us 20 --expect race
-		echo "$output"
+		shown_if_failed
 		[ "$status" -eq 0 ] || { echo "$t unpatched did not race"; return 1; }
 		for f in $(forms_of "$t"); do
 			for v in plain lockdep; do
 				run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --form "$f" --variant "$v" \
 					--delay-us 20 --expect pass
-				echo "$output"
+				shown_if_failed
 				[ "$status" -eq 0 ] || { echo "$t $f $v did not pass"; return 1; }
 				[[ $output == *"tree=$t/"*"/$v/$f "* ]]
 			done
@@ -169,7 +169,7 @@ forms_of() {
 			n=$((n + 1))
 			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --form "$f" --variant lockdep \
 				--negative nolock --threads 1 --iterations 1 --expect fires
-			echo "$output"
+			shown_if_failed
 			[ "$status" -eq 0 ] || { echo "$t $f lockdep annotation did not fire"; return 1; }
 		done
 	done
@@ -184,7 +184,7 @@ forms_of() {
 	for t in $FIXTURE_RELEASES; do
 		for c in register callback; do
 			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --case "$c" --variant unpatched --expect bug
-			echo "$output"
+			shown_if_failed
 			[ "$status" -eq 0 ] || { echo "$t unpatched: $c bug not caught"; return 1; }
 			[[ $output == *"case=$c "* ]]
 			for f in $(forms_of "$t"); do
@@ -194,7 +194,7 @@ forms_of() {
 					[ "$c/$f" = register/adapted ] && want=bug
 					run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --case "$c" \
 						--form "$f" --variant "$v" --expect "$want"
-					echo "$output"
+					shown_if_failed
 					[ "$status" -eq 0 ] || { echo "$t $f $v: $c gave not $want"; return 1; }
 				done
 			done
