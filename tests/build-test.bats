@@ -318,3 +318,22 @@ ROWS
 	[ "$(grep -c '(kept)' "$W/m2.txt")" -eq 4 ]
 	diff <(cols "$W/m1.txt") <(cols "$W/m2.txt")
 }
+
+@test "bench-build-test: cold and warm in caches of its own, the exit status of the cold run, what the machine costs" {
+	two_trees
+	mkdir "$W/user-cache"
+	export NPU_CACHE=$W/user-cache CCACHE_DIR=$W/user-ccache
+	run "$TOP/scripts/bench-build-test" --tree "$W/ta" --tree "$W/tb"
+	echo "$output"
+	# tb's lockdep row fails (see two_trees): the cold run's status
+	[ "$status" -eq 1 ]
+	grep -q -E '^bench-build-test: 8 rows: cold [0-9]+\.[0-9] s, warm [0-9]+\.[0-9] s ' <<<"$output"
+	grep -q -E '^bench-build-test: cold / sum of the rows. own seconds \([0-9]+ s\) = ([0-9]+\.[0-9]{2}|-)$' <<<"$output"
+	grep -q -E '^bench-build-test: CPU time of the cold run: user [0-9]+\.[0-9]+ s, system [0-9]+\.[0-9]+ s$' <<<"$output"
+	grep -q -E '^bench-build-test: processes started: cold [0-9?]+, warm [0-9?]+; one fork\+exec here: [0-9.]+ ms; [0-9]+ CPUs$' <<<"$output"
+	# the warm run keeps every row that ran to the end (all but the n/a one)
+	[ "$(sed -n '/^== warm matrix/,$p' <<<"$output" | grep -c "(kept)")" -eq 7 ]
+	# the user's caches are not touched
+	[ -z "$(ls -A "$W/user-cache")" ]
+	[ ! -e "$W/user-ccache" ]
+}
