@@ -154,7 +154,8 @@ forms_of() {
 					--delay-us 20 --expect pass
 				shown_if_failed
 				[ "$status" -eq 0 ] || { echo "$t $f $v did not pass"; return 1; }
-				[[ $output == *"tree=$t/"*"/$v/$f "* ]]
+				[[ $output == *"tree=$t/"*"/$v/$f "* ]] ||
+					{ echo "$output"; echo "$t $f $v: the run was not of tree=$t/.../$v/$f"; return 1; }
 			done
 		done
 	done
@@ -186,7 +187,7 @@ forms_of() {
 			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --case "$c" --variant unpatched --expect bug
 			shown_if_failed
 			[ "$status" -eq 0 ] || { echo "$t unpatched: $c bug not caught"; return 1; }
-			[[ $output == *"case=$c "* ]]
+			[[ $output == *"case=$c "* ]] || { echo "$output"; echo "$t unpatched: the run was not of case=$c"; return 1; }
 			for f in $(forms_of "$t"); do
 				for v in plain lockdep; do
 					n=$((n + 1))
