@@ -11,12 +11,16 @@ export NPU_CACHE=${NPU_CACHE:-$HOME/.cache/npu-context}
 BASE_RELEASES=$(awk -F '\t' '!/^#/ { print $1 }' "$NPU_BASES")
 FIXTURE_RELEASES=$(awk -F '\t' '!/^#/ && $6 == $1 "/npu-dma.c" { print $1 }' "$NPU_BASES")
 
-# shown_if_failed: after "run scripts/run-selftest ...", print its output
-# only if it failed, so that in a test of many runs the log of the one that
-# failed is all a failing test shows (bats shows nothing of a passing one)
-shown_if_failed() {
-	# shellcheck disable=SC2154  # bats' run sets them
-	[ "$status" -eq 0 ] || echo "$output"
+# passed_or_shown WHY: after "run scripts/run-selftest ...": if it did not
+# exit 0, print its output and WHY and fail.  A passing run prints nothing,
+# so that in a test of many runs the log of the one that failed is all a
+# failing test shows.
+# shellcheck disable=SC2154  # bats' run sets status and output
+passed_or_shown() {
+	[ "$status" -eq 0 ] && return 0
+	echo "$output"
+	echo "$1"
+	return 1
 }
 
 git_q() {

@@ -146,14 +146,12 @@ forms_of() {
 	for t in $FIXTURE_RELEASES; do
 		n=$((n + 1))
 		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --variant unpatched --runs 2 --delay-us 20 --expect race
-		shown_if_failed
-		[ "$status" -eq 0 ] || { echo "$t unpatched did not race"; return 1; }
+		passed_or_shown "$t unpatched did not race"
 		for f in $(forms_of "$t"); do
 			for v in plain lockdep; do
 				run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --form "$f" --variant "$v" \
 					--delay-us 20 --expect pass
-				shown_if_failed
-				[ "$status" -eq 0 ] || { echo "$t $f $v did not pass"; return 1; }
+				passed_or_shown "$t $f $v did not pass"
 				[[ $output == *"tree=$t/"*"/$v/$f "* ]] ||
 					{ echo "$output"; echo "$t $f $v: the run was not of tree=$t/.../$v/$f"; return 1; }
 			done
@@ -170,8 +168,7 @@ forms_of() {
 			n=$((n + 1))
 			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --form "$f" --variant lockdep \
 				--negative nolock --threads 1 --iterations 1 --expect fires
-			shown_if_failed
-			[ "$status" -eq 0 ] || { echo "$t $f lockdep annotation did not fire"; return 1; }
+			passed_or_shown "$t $f lockdep annotation did not fire"
 		done
 	done
 	[ "$n" -ge 11 ]
@@ -185,8 +182,7 @@ forms_of() {
 	for t in $FIXTURE_RELEASES; do
 		for c in register callback; do
 			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --case "$c" --variant unpatched --expect bug
-			shown_if_failed
-			[ "$status" -eq 0 ] || { echo "$t unpatched: $c bug not caught"; return 1; }
+			passed_or_shown "$t unpatched: $c bug not caught"
 			[[ $output == *"case=$c "* ]] || { echo "$output"; echo "$t unpatched: the run was not of case=$c"; return 1; }
 			for f in $(forms_of "$t"); do
 				for v in plain lockdep; do
@@ -195,8 +191,7 @@ forms_of() {
 					[ "$c/$f" = register/adapted ] && want=bug
 					run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --case "$c" \
 						--form "$f" --variant "$v" --expect "$want"
-					shown_if_failed
-					[ "$status" -eq 0 ] || { echo "$t $f $v: $c gave not $want"; return 1; }
+					passed_or_shown "$t $f $v: $c gave not $want"
 				done
 			done
 		done
