@@ -7,7 +7,7 @@ NPU_CACHE=${NPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/npu-context}
 # Overridable for the project's own tests, which use small fake trees.
 NPU_PATCHES=${NPU_PATCHES:-$NPU_TOP/patches}
 NPU_BASES=${NPU_BASES:-$NPU_PATCHES/bases/bases.tsv}
-NPU_TOOLS=$NPU_TOP/scripts/lib/tools.tsv
+NPU_TOOLS=${NPU_TOOLS:-$NPU_TOP/scripts/lib/tools.tsv}
 NPU_FILE=arch/powerpc/platforms/powernv/npu-dma.c
 # the header whose prototype upstream's a1409adac748 changes
 NPU_HDR=arch/powerpc/include/asm/powernv.h
