@@ -257,7 +257,72 @@ upstream_ids_of() {
 			! grep -q 'compile to nothing\.$' "$p" || false
 			grep -q 'without CONFIG_LOCKDEP (which PROVE_LOCKING,' "$p"
 			grep -q '(_cond_resched())' "$p"
+			# why might_sleep() is right: what sleeps, by name
+			for w in 'kzalloc(GFP_KERNEL)' '__mmu_notifier_register()' 'mm_take_all_locks()' \
+				'mmu_notifier_unregister()' 'synchronize_srcu()'; do
+				tr '\n' ' ' <"$p" | grep -qF "$w" || { echo "$p: the message does not name $w"; return 1; }
+			done
+			# a summary line of at most 75 characters, as
+			# submitting-patches.rst asks (a vendor checkpatch warns)
+			[ "$(git mailinfo /dev/null /dev/null <"$p" | sed -n 's/^Subject: //p' | wc -L)" -le 75 ]
 		done
+	done
+}
+
+@test "patches: what the lockdep patch's message says of the code is true on every base after the series" {
+	local rel s file hfile forms f w p fn
+	while IFS=$'\t' read -r rel s _ _ _ file _ hfile forms; do
+		[ "${rel:0:1}" = '#' ] && continue
+		for f in $forms; do
+			w=$BATS_TEST_TMPDIR/$rel-$f
+			mkdir -p "$w/${NPU_FILE%/*}" "$w/${NPU_HDR%/*}"
+			cp "$TOP/patches/bases/$file" "$w/$NPU_FILE"
+			cp "$TOP/patches/bases/$hfile" "$w/$NPU_HDR"
+			# the series, without the lockdep patch itself
+			while read -r p; do
+				git -C "$w" apply "$p"
+			done < <(series_patches "$(series_dir "$f" "$s" lockdep)" | head -n -1)
+			fn() { awk -v f="$1" '$0 ~ "^[a-z].*[ *]" f "\\(" { on = 1 } on { print } on && /^}/ { exit }' "$w/$NPU_FILE"; }
+			# "the comments ... state their locking rules: init must be
+			# called with mmap_sem held for write, and neither may be
+			# called from interrupt context"
+			grep -B 30 '^struct npu_context \*pnv_npu2_init_context(' "$w/$NPU_FILE" |
+				grep -q 'mmap_sem must be held in write mode and must not be called from interrupt'
+			grep -B 6 '^void pnv_npu2_destroy_context(' "$w/$NPU_FILE" | grep -q 'Must not be called from interrupt context'
+			# "init allocates the context with kzalloc(GFP_KERNEL) and
+			# registers its MMU notifier ... destroy unregisters it"
+			fn pnv_npu2_init_context | grep -q 'kzalloc(sizeof(struct npu_context), GFP_KERNEL)'
+			fn pnv_npu2_init_context | grep -q '__mmu_notifier_register(&npu_context->mn, mm)'
+			fn pnv_npu2_destroy_context | grep -q 'mmu_notifier_unregister(&npu_context->mn'
+			# "the kref release callback ... clears mm->context.npu_context"
+			fn pnv_npu2_release_context | grep -q 'npu_context->mm->context.npu_context = NULL;'
+			! fn pnv_npu2_release_context | grep -q -e kfree -e mmu_notifier_unregister || false
+		done
+	done <"$NPU_BASES"
+}
+
+@test "patches: a1409adac748's upstream-form note says it changes an exported prototype and its CRC" {
+	local t p
+	for t in $NPU_SERIES; do
+		for v in plain lockdep; do
+			p=$(grep -l '^commit a1409adac748f0db655e096521bbe6904aadeb98 upstream\.$' \
+				$(series_patches "$(series_dir upstream "$t" "$v")"))
+			# the prototype does change in this patch ...
+			grep -q '^+			void (\*cb)(struct npu_context \*, void \*),' "$p"
+			# ... and its note says so
+			python3 - "$p" <<'PY'
+import re, sys
+msg = open(sys.argv[1]).read().split('\n---\n', 1)[0]
+note = ' '.join(re.search(r'^\[ (.*?) \]$', msg, re.M | re.S).group(1).split())
+for w in ('prototype of the exported pnv_npu2_init_context()', 'CONFIG_MODVERSIONS', "symbol's CRC changes", 'adapted form'):
+    assert w in note, (sys.argv[1], w, note)
+PY
+		done
+	done
+	# the adapted form keeps the type
+	for t in $NPU_SERIES; do
+		! grep -q '^+			void (\*cb)(struct npu_context \*, void \*),' \
+			$(series_patches "$(series_dir adapted "$t" plain)") || false
 	done
 }
 
