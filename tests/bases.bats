@@ -127,6 +127,39 @@ setup_file() {
 	done
 }
 
+@test "bases: git am -s signs off where backport --signoff does; only our patch's author differs (README)" {
+	local t f v sd ref am
+	for t in $FIXTURE_RELEASES; do
+		for f in $(awk -F '\t' -v r="$t" '$1 == r { print $9 }' "$NPU_BASES"); do
+			for v in plain lockdep; do
+				run "$TOP/scripts/backport" --tree "$FIX/$t" --form "$f" --variant "$v" --signoff --branch ref
+				[ "$status" -eq 0 ] || { echo "$t: $output"; return 1; }
+				sd=$(series_dir "$f" "$(tree_series "$FIX/$t")" "$v")
+				am=$BATS_TEST_TMPDIR/am-$t-$f-$v
+				git clone -q "$FIX/$t" "$am"
+				# shellcheck disable=SC2046  # one word per patch
+				git -C "$am" am -q -s $(series_patches "$sd")
+				# the same messages, sign-offs and trees ...
+				diff <(git -C "$FIX/$t" log --format='%T%n%B' HEAD..ref) <(git -C "$am" log --format='%T%n%B' origin/HEAD..HEAD)
+				# ... and the same authors but for our own patch's
+				ref=$(git -C "$FIX/$t" log --format='%an <%ae>' HEAD..ref)
+				am=$(git -C "$am" log --format='%an <%ae>' origin/HEAD..HEAD)
+				if [ "$v" = plain ]; then
+					[ "$ref" = "$am" ]
+				else
+					[ "$(tail -n +2 <<<"$ref")" = "$(tail -n +2 <<<"$am")" ]
+					[ "$(head -n 1 <<<"$ref")" = 'Stable Sender <sender@example.org>' ]
+					[[ $(head -n 1 <<<"$am") == *'@invalid>' ]]
+				fi
+				git -C "$FIX/$t" branch -q -D ref
+			done
+		done
+	done
+	# what the README says of it
+	grep -q 'same sign-offs as `git am -s`' "$TOP/README.md"
+	! grep -q 'would put a blank line' "$TOP/README.md" || false
+}
+
 @test "bases: without a git identity, keeping a result is refused; a check still runs" {
 	GIT_CONFIG_GLOBAL=/dev/null run "$TOP/scripts/backport" --tree "$FIX/4.16.13" --branch x
 	[ "$status" -eq 2 ]
