@@ -333,13 +333,13 @@ PY
 	p=$(series_patches "$(series_dir adapted write-once plain)" | head -n 1)
 	sed 's/^+\tspin_lock(&npu_context_lock);$/+  spin_lock(\&npu_context_lock) ;/' "$p" >"$BATS_TEST_TMPDIR/bad.patch"
 	rc=0
-	out=$("$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/bad.patch" 2>&1) || rc=$?
+	out=$("$cp" --strict --show-types --no-tree "$BATS_TEST_TMPDIR/bad.patch" 2>&1) || rc=$?
 	! checkpatch_clean "$BATS_TEST_TMPDIR/bad.patch" "$rc" "$out" || false
 	# ... and the short id stable's rules do not take
 	sed 's/^commit 28a5933e8d362766462ea9e5f135e19f41e658ba upstream\.$/commit 28a5933 upstream./' "$p" >"$BATS_TEST_TMPDIR/short.patch"
 	! cmp -s "$p" "$BATS_TEST_TMPDIR/short.patch" || false
 	rc=0
-	out=$("$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/short.patch" 2>&1) || rc=$?
+	out=$("$cp" --strict --show-types --no-tree "$BATS_TEST_TMPDIR/short.patch" 2>&1) || rc=$?
 	run checkpatch_clean "$BATS_TEST_TMPDIR/short.patch" "$rc" "$out"
 	[ "$status" -eq 1 ]
 	[[ $output == *"abbreviated upstream id"* ]]
@@ -351,13 +351,13 @@ PY
 		"$p" >"$BATS_TEST_TMPDIR/ours.patch"
 	! cmp -s "$p" "$BATS_TEST_TMPDIR/ours.patch" || false
 	rc=0
-	out=$("$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/ours.patch" 2>&1) || rc=$?
+	out=$("$cp" --strict --show-types --no-tree "$BATS_TEST_TMPDIR/ours.patch" 2>&1) || rc=$?
 	! checkpatch_clean "$BATS_TEST_TMPDIR/ours.patch" "$rc" "$out" || false
 	# each patch as it is sent: signed off by its sender
 	while read -r p; do
 		prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
 		rc=0
-		out=$(cd "$TOP" && "$cp" --strict --show-types --no-tree --terse "$BATS_TEST_TMPDIR/sent.patch" 2>&1) || rc=$?
+		out=$(cd "$TOP" && "$cp" --strict --show-types --no-tree "$BATS_TEST_TMPDIR/sent.patch" 2>&1) || rc=$?
 		checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$p: $out"; return 1; }
 	done < <(all_patches)
 }
@@ -373,7 +373,7 @@ PY
 			while read -r p; do
 				prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
 				rc=0
-				out=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types --terse "$BATS_TEST_TMPDIR/sent.patch" 2>/dev/null) || rc=$?
+				out=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types "$BATS_TEST_TMPDIR/sent.patch" 2>/dev/null) || rc=$?
 				checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$d: $p: $out"; return 1; }
 			done < <(series_patches "$(series_dir "$f" "$t" plain)"; series_patches "$(series_dir "$f" "$t" lockdep)")
 		done

@@ -397,21 +397,17 @@ prepare_patch() {
 }
 
 # checkpatch_clean PATCH STATUS OUTPUT: STATUS and OUTPUT are the exit status
-# and output of checkpatch.pl --terse --show-types for PATCH (0: clean, 1:
-# issues, anything else: it did not run).  True if it ran and reported nothing but
-# what comes from checking outside upstream's history, by name:
-# - UNKNOWN_COMMIT_ID: the repository has no upstream commits to look up
-#   (an abbreviated "commit <id> upstream." line fails before that);
-# - GIT_COMMIT_ID on a stable "commit <40-hex> upstream." line, the form the
-#   stable rules require: checkpatch of v4.12..v4.16 predates its exemption
-#   for that line.  An abbreviated id there is reported, as it should be;
-# - any report on a line that is, character for character, a line of the
-#   upstream commit the patch names (patches/mainline/): its message's
-#   trailers and its added code, which a backport takes as they are.
+# and output of checkpatch.pl --show-types (not --terse) for PATCH (0:
+# clean, 1: issues, anything else: it did not run).  True if it ran and
+# reported nothing but what comes from checking outside upstream's
+# history; lib/checkpatch-verdict.py says which reports those are, and
+# matches each report to its line by the lines checkpatch quotes, not by
+# its line number, which differs between checkpatch versions.  Also false
+# for an abbreviated "commit <id> upstream." line, which checkpatch does
+# not always report (6.1's takes it as a commit reference): stable's rules
+# want the full id.
 checkpatch_clean() {
-	local patch=$1 rc=$2 out=$3 line n type ok=0 id ml='' text
-	# stable's rules: the full id; checkpatch does not always say so
-	# (6.1's takes "commit <7+ hex> upstream." as a commit reference)
+	local patch=$1 rc=$2 out=$3 line id ml=''
 	if line=$(grep -n -E '^commit [0-9a-f]{7,39} upstream\.$' "$patch"); then
 		echo "$patch:${line%%:*}: abbreviated upstream id: stable wants 'commit <40-hex> upstream.'"
 		return 1
@@ -419,26 +415,7 @@ checkpatch_clean() {
 	[ "$rc" = 0 ] && return 0
 	id=$(sed -n -E 's/^commit ([0-9a-f]{12})[0-9a-f]{28} upstream\.$/\1/p' "$patch" | head -n 1)
 	[ -z "$id" ] || [ ! -r "$NPU_PATCHES/mainline/$id.patch" ] || ml=$NPU_PATCHES/mainline/$id.patch
-	if [ "$rc" != 1 ] || ! grep -q '^total: ' <<<"$out"; then
-		echo "checkpatch did not run (status $rc): $out"
-		return 1
-	fi
-	while IFS= read -r line; do
-		[[ $line =~ :([0-9]+):\ (ERROR|WARNING|CHECK):([A-Z_]+): ]] || continue
-		n=${BASH_REMATCH[1]} type=${BASH_REMATCH[3]}
-		case $type in
-		UNKNOWN_COMMIT_ID) continue ;;
-		GIT_COMMIT_ID)
-			sed -n "${n}p" "$patch" | grep -q -E '^commit [0-9a-f]{40} upstream\.$' && continue ;;
-		esac
-		text=$(sed -n "${n}p" "$patch")
-		if [ -n "$ml" ] && [ -n "$text" ] && [[ $text != +++* ]] && grep -qxF -- "$text" "$ml"; then
-			continue
-		fi
-		echo "$line"
-		ok=1
-	done <<<"$out"
-	return "$ok"
+	"$NPU_PYTHON" "$NPU_TOP/scripts/lib/checkpatch-verdict.py" "$patch" "$rc" "$ml" <<<"$out"
 }
 
 # usage: print the calling script's header comment (below the SPDX line).

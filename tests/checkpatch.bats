@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The mail flow's checkpatch check with checkpatch.pl of several versions
+# (fixtures/checkpatch/: each base tree's own and a vendor 4.14.241 one
+# that numbers folded header lines as one; and linux-source-6.1's), in a
+# tree whose git knows none of the upstream ids and in one that knows
+# those named in full (git replace refs to commits with upstream's
+# subjects: what checkpatch's git log sees in a tree with upstream's
+# history).  Each must pass the series as mail writes it, and each must
+# still catch a style error in a line of ours.
+
+load lib
+
+setup_file() {
+	fixture_trees_and_sender
+	export CPV=$BATS_FILE_TMPDIR/checkpatch
+	mkdir -p "$CPV/6.1"
+	cp "$(modern_checkpatch)" "$CPV/6.1/checkpatch.pl"
+	cp -r "$TOP"/tests/fixtures/checkpatch/4.* "$CPV/"
+}
+
+# versions of checkpatch.pl under test
+versions() {
+	(cd "$CPV" && ls -d -- */ | tr -d /)
+}
+
+# tree_with CHECKPATCH_VERSION HISTORY DIR: the write-once fixture tree
+# (4.14.67: the upstream form applies) with that checkpatch.pl; with
+# HISTORY=upstream its git also resolves every upstream id of
+# patches/mainline/, named in full, to a commit with upstream's subject
+tree_with() {
+	local v=$1 h=$2 d=$3 f id c subj
+	git clone -q "$FIX/4.14.67" "$d"
+	cp "$CPV/$v/checkpatch.pl" "$d/scripts/checkpatch.pl"
+	git_q -C "$d" commit -q --allow-empty -am "checkpatch.pl of $v"
+	[ "$h" = upstream ] || return 0
+	for f in "$TOP"/patches/mainline/*.patch; do
+		id=$(sed -n 's/^From \([0-9a-f]\{40\}\) .*/\1/p' "$f" | head -n 1)
+		subj=$(awk '/^Subject: / { sub(/^Subject: (\[[^]]*\] *)?/, ""); s = $0; getline; while (/^[ \t]/) { sub(/^[ \t]+/, " "); s = s $0; getline } print s; exit }' "$f")
+		c=$(git_q -C "$d" commit-tree -m "$subj" "$(git -C "$d" rev-parse 'HEAD^{tree}')")
+		git -C "$d" update-ref "refs/replace/$id" "$c"
+		[ "$(git -C "$d" log --format=%s -1 "$id")" = "$subj" ]
+	done
+}
+
+@test "checkpatch: the fixtures are the files their README names" {
+	local v blob
+	for v in 4.12.0 4.13.4 4.14.67 4.15.1 4.16.13 4.14.241; do
+		blob=$(awk -F '|' -v v="\`$v\`" '$2 ~ v { gsub(/[ `]/, "", $3); print $3 }' "$TOP/tests/fixtures/checkpatch/README.md")
+		[ -n "$blob" ]
+		[ "$(git hash-object "$TOP/tests/fixtures/checkpatch/$v/checkpatch.pl")" = "$blob" ]
+	done
+}
+
+@test "checkpatch: 4.14.241's checkpatch numbers folded header lines as one (so line numbers cannot be trusted)" {
+	local d=$BATS_TEST_TMPDIR/t ob=$BATS_TEST_TMPDIR/ob n m
+	tree_with 4.14.241 none "$d"
+	run "$TOP/scripts/mail" --tree "$d" --outbox "$ob"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	p=$(ls "$ob"/0002-*.patch)
+	# the mail has folded headers (Cc:, Subject:) ...
+	[ "$(sed -n '1,/^$/p' "$p" | grep -c '^[[:space:]]')" -ge 2 ]
+	# ... and this checkpatch's number for the commit line is not its line
+	n=$(grep -n -E '^commit [0-9a-f]{40} upstream\.$' "$p" | cut -d: -f1)
+	m=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types --terse "$p" 2>/dev/null |
+		sed -n 's/^[^:]*:\([0-9]*\): ERROR:GIT_COMMIT_ID:.*/\1/p' | head -n 1)
+	[ -n "$m" ]
+	[ "$m" -lt "$n" ]
+	# and what it says when the tree does not know the id
+	(cd "$d" && ./scripts/checkpatch.pl --strict --show-types "$p" 2>/dev/null) | grep -q "ie: 'commit fatal: bad o"
+}
+
+@test "checkpatch: mail passes its sets with checkpatch of every version, with and without upstream's ids in the tree" {
+	local v h d ob
+	for v in $(versions); do
+		for h in none upstream; do
+			d=$BATS_TEST_TMPDIR/$v-$h
+			tree_with "$v" "$h" "$d"
+			for var in plain lockdep; do
+				[ "$h" = none ] || [ "$var" = plain ] || continue
+				ob=$BATS_TEST_TMPDIR/ob-$v-$h-$var
+				run "$TOP/scripts/mail" --tree "$d" --variant "$var" --outbox "$ob"
+				[ "$status" -eq 0 ] || { echo "checkpatch $v, history $h, $var:"; echo "$output"; return 1; }
+			done
+		done
+	done
+	[ "$(versions | wc -l)" -eq 7 ]
+}
+
+@test "checkpatch: with every version, a style error in a line of ours, or in a changed line of upstream's, still fails" {
+	local v d p rc out bad
+	p=$(series_patches "$(series_dir upstream write-once lockdep)" | tail -n 1)
+	for v in $(versions); do
+		d=$BATS_TEST_TMPDIR/$v
+		tree_with "$v" none "$d"
+		# our lockdep patch, one of its lines made wrong
+		sed 's/^+\tlockdep_assert_held(&npu_context_lock);$/+  lockdep_assert_held(\&npu_context_lock) ;/' \
+			"$p" >"$BATS_TEST_TMPDIR/bad.patch"
+		! cmp -s "$p" "$BATS_TEST_TMPDIR/bad.patch" || false
+		rc=0
+		out=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types "$BATS_TEST_TMPDIR/bad.patch" 2>/dev/null) || rc=$?
+		run checkpatch_clean "$BATS_TEST_TMPDIR/bad.patch" "$rc" "$out"
+		[ "$status" -eq 1 ] || { echo "checkpatch $v passed a bad line: $output"; return 1; }
+		[[ $output == *"lockdep_assert_held(&npu_context_lock) ;"* ]]
+		# upstream's 28a5933e8d36, one of its added lines changed: not
+		# upstream's any more, so its report counts
+		bad=$(grep -l -x -F $'+\t\tWARN_ON(!kref_get_unless_zero(&npu_context->kref));' \
+			$(series_patches "$(series_dir upstream write-once plain)") | tail -n 1)
+		sed 's/^+\t\tWARN_ON(!kref_get_unless_zero(&npu_context->kref));$/+\t\tWARN_ON(!kref_get_unless_zero(\&npu_context->kref)) ;/' \
+			"$bad" >"$BATS_TEST_TMPDIR/ours.patch"
+		rc=0
+		out=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types "$BATS_TEST_TMPDIR/ours.patch" 2>/dev/null) || rc=$?
+		run checkpatch_clean "$BATS_TEST_TMPDIR/ours.patch" "$rc" "$out"
+		[ "$status" -eq 1 ] || { echo "checkpatch $v passed a changed upstream line: $output"; return 1; }
+	done
+}
+
+@test "checkpatch: a report is matched by what it quotes, not by its line number" {
+	local p=$BATS_TEST_TMPDIR/p.patch
+	printf '%s\n' 'From: A <a@example.org>' 'Subject: [PATCH] x' '' 'commit 28a5933e8d362766462ea9e5f135e19f41e658ba upstream.' '' 'Body.' >"$p"
+	# a GIT_COMMIT_ID report numbered on another line, quoting the stable line
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' \
+		"ERROR:GIT_COMMIT_ID: Please use git commit description style - ie: 'commit fatal: bad o (\"x\")'" \
+		'#2: ' 'commit 28a5933e8d362766462ea9e5f135e19f41e658ba upstream.' '' 'total: 1 errors, 0 warnings, 3 lines checked')"
+	[ "$status" -eq 0 ]
+	# the same report quoting another line counts
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' \
+		"ERROR:GIT_COMMIT_ID: Please use git commit description style" \
+		'#4: ' 'see commit 28a5933e8d36 for why' '' 'total: 1 errors, 0 warnings, 3 lines checked')"
+	[ "$status" -eq 1 ]
+	[[ $output == *"see commit 28a5933e8d36 for why"* ]]
+	# a report that quotes no line counts
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' 'ERROR:MISSING_SIGN_OFF: Missing Signed-off-by: line(s)' '' 'total: 1 errors, 0 warnings, 3 lines checked')"
+	[ "$status" -eq 1 ]
+	# and a checkpatch that did not run is not clean
+	run checkpatch_clean "$p" 2 "Can't locate Foo.pm"
+	[ "$status" -ne 0 ]
+	[[ $output == *"checkpatch did not run"* ]]
+}
