@@ -194,7 +194,8 @@ setup_file() {
 		for fv in $(for f in $forms; do echo "$f/plain $f/lockdep"; done); do
 			f=${fv%/*} v=${fv#*/}
 			ob=$BATS_TEST_TMPDIR/$t-$f-$v
-			mail_set_ok "$FIX/$t" "$v" "$ob" "$f"
+			mail_set_ok "$FIX/$t" "$v" "$ob" "$f" list
+			mail_set_ok "$FIX/$t" "$v" "$ob-stable" "$f" stable
 			# the cover letter says which form, and why the kABI matters
 			if [ "$v" = plain ] && [ "$f" = upstream ]; then
 				grep -q 'upstream.s commits as they are, with the prerequisites' "$ob"/0000-*.patch

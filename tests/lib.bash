@@ -180,17 +180,27 @@ fixture_trees_and_sender() {
 	git config --global user.email sender@example.org
 }
 
-# mail_set_ok TREE VARIANT OUTBOX [FORM]: scripts/mail writes TREE's series
-# (in FORM, default the one it picks) as a threaded set to OUTBOX: a cover
-# letter and one mail per patch, each upstream id in full, "[PATCH
-# X.Y n/N]" to stable for the plain series, "[RFC PATCH X.Y-lockdep n/N]"
-# to the lists only for the lockdep one, nothing left to fill in.
+# mail_set_ok TREE VARIANT OUTBOX [FORM [ADDRESSING]]: scripts/mail writes
+# TREE's series (in FORM, default the one it picks) as a threaded set to
+# OUTBOX: a cover letter and one mail per patch, each upstream id in full,
+# "[PATCH X.Y n/N]" for the plain series, "[RFC PATCH X.Y-lockdep n/N]"
+# for the lockdep one, nothing left to fill in.  ADDRESSING: "stable"
+# (--stable: to stable for the plain series, to the lists only for the
+# lockdep one, as for a maintained branch), or "list" (the default: the
+# branch has ended, so only --to list@distro.example, and no stable@ nor
+# the upstream lists), and either way the cover letter says whether the
+# branch has ended, as patches/bases/branches.tsv has it.
 # shellcheck disable=SC2154  # bats' run sets status and output
 mail_set_ok() {
-	local tree=$1 v=$2 ob=$3 form=${4-} ver n cover id p s sd
-	ver=$(tree_release "$tree")
-	ver=${ver%.*}
-	run "$TOP/scripts/mail" --tree "$tree" --variant "$v" --outbox "$ob" ${form:+--form "$form"}
+	local tree=$1 v=$2 ob=$3 form=${4-} how=${5:-list} ver rel n cover id p s sd args=() last state
+	rel=$(tree_release "$tree")
+	ver=${rel%.*}
+	case $how in
+	stable) args=(--stable) ;;
+	list) args=(--to list@distro.example) ;;
+	*) echo "mail_set_ok: addressing '$how'?" >&2; return 1 ;;
+	esac
+	run "$TOP/scripts/mail" --tree "$tree" --variant "$v" --outbox "$ob" ${form:+--form "$form"} "${args[@]}"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	s=$(tree_series "$tree")
@@ -208,12 +218,27 @@ mail_set_ok() {
 	[ -n "$id" ]
 	if [ "$v" = plain ]; then
 		grep -q "^Subject: \[PATCH $ver 0/$n\]" "$cover"
-		grep -q '^To: stable@vger.kernel.org' "$cover"
 	else
 		grep -q "^Subject: \[RFC PATCH $ver-lockdep 0/$n\]" "$cover"
-		! grep -q 'stable@vger.kernel.org' "$cover" || false
 	fi
-	grep -q 'linuxppc-dev@lists.ozlabs.org' "$cover"
+	# where it goes
+	if [ "$how" = stable ]; then
+		if [ "$v" = plain ]; then
+			grep -q '^To: stable@vger.kernel.org' "$cover"
+		else
+			! grep -q 'stable@vger.kernel.org' "$cover" || false
+		fi
+		grep -q 'linuxppc-dev@lists.ozlabs.org' "$cover"
+	else
+		grep -q '^To: list@distro.example$' "$cover"
+		! grep -q -e 'stable@vger.kernel.org' -e 'linuxppc-dev@' "$cover" || false
+	fi
+	# what it says of the branch
+	IFS=$'\t' read -r last _ state _ < <(branch_facts "$ver")
+	if [ "$state" = ended ]; then
+		tr '\n' ' ' <"$cover" | tr -s ' ' | grep -q "$ver.y ended with $last ([0-9-]*); the stable tree takes no patches for it."
+		[[ $output == *"$ver.y ended with $last"* ]]
+	fi
 	grep -q 'How it was tested' "$cover"
 	for p in "$ob"/000[1-9]-*.patch; do
 		grep -q "^In-Reply-To: $id" "$p"

@@ -44,9 +44,69 @@ load lib
 			# the upstream form where it applies (not on 4.12.y)
 			[ "$f" = adapted ] || [ "$(pick_form "${d%/}" "$(tree_series "${d%/}")" plain)" = upstream ] || continue
 			for v in plain lockdep; do
-				mail_set_ok "${d%/}" "$v" "$BATS_TEST_TMPDIR/$(basename "$d")-$f-$v" "$f"
+				mail_set_ok "${d%/}" "$v" "$BATS_TEST_TMPDIR/$(basename "$d")-$f-$v" "$f" list
+				mail_set_ok "${d%/}" "$v" "$BATS_TEST_TMPDIR/$(basename "$d")-$f-$v-stable" "$f" stable
 			done
 		done
 	done
 	[ "$n" -ge 1 ]
+}
+
+@test "mail: branches.tsv has every branch of the bases, each release of bases.tsv at most its last" {
+	local rel b last date state src
+	while IFS=$'\t' read -r rel _; do
+		[ "${rel:0:1}" = '#' ] && continue
+		b=${rel%.*}
+		IFS=$'\t' read -r last date state src < <(branch_facts "$b")
+		[ -n "$last" ] || { echo "$b: not in branches.tsv"; return 1; }
+		[[ $date =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]]
+		case $state in ended|maintained) ;; *) echo "$b: state '$state'"; return 1 ;; esac
+		[ -n "$src" ]
+		[ "${last%.*}" = "$b" ]
+		# the Documentation's table of them says the same
+		grep -q -E "^    $b\.y +$last +$date\$" "$TOP/Documentation/npu-context-race.rst" ||
+			{ echo "$b: Documentation's table does not say $last, $date"; return 1; }
+		# no release tried is later than the branch's last
+		[ "$(printf '%s\n%s\n' "$rel" "$last" | sort -V | tail -n 1)" = "$last" ] ||
+			{ echo "$rel is later than $b's last release $last"; return 1; }
+	done <"$NPU_BASES"
+}
+
+@test "mail: an ended branch, a maintained one (latest release or not) and one not in branches.tsv" {
+	local t=$BATS_TEST_TMPDIR/4.14.67 tab=$BATS_TEST_TMPDIR/branches.tsv
+	fixture_tree "$t" 4.14.67
+	export GIT_CONFIG_GLOBAL=$BATS_TEST_TMPDIR/gitconfig
+	git config --global user.name 'Stable Sender'
+	git config --global user.email sender@example.org
+	# ended (the real table): nobody but whom --to/--cc name
+	run "$TOP/scripts/mail" --tree "$t" --outbox "$BATS_TEST_TMPDIR/ended"
+	[ "$status" -eq 0 ]
+	[[ $output == *"4.14.y ended with 4.14.336 (2024-01-10); the stable tree takes no patches for it.  This tree is 4.14.67."* ]]
+	[[ $output == *"the mails have no recipient"* ]]
+	! grep -q -i -E '^(To|Cc):' "$BATS_TEST_TMPDIR"/ended/0000-*.patch || false
+	tr '\n' ' ' <"$BATS_TEST_TMPDIR"/ended/0000-cover-letter.patch | grep -q 'This series is for kernels still built on 4.14.y'
+	# maintained, and the tree is not its latest release
+	printf '4.14\t4.14.999\t2030-01-01\tmaintained\ttest\n' >"$tab"
+	NPU_BRANCHES=$tab run "$TOP/scripts/mail" --tree "$t" --outbox "$BATS_TEST_TMPDIR/old" --cc kernel@distro.example
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"This tree is 4.14.67; 4.14.y's latest release is 4.14.999"*"rebase on it before sending there."* ]]
+	grep -q '^To: stable@vger.kernel.org' "$BATS_TEST_TMPDIR"/old/0000-*.patch
+	grep -q 'kernel@distro.example' "$BATS_TEST_TMPDIR"/old/0000-*.patch
+	grep -q 'linuxppc-dev@lists.ozlabs.org' "$BATS_TEST_TMPDIR"/old/0000-*.patch
+	tr '\n' ' ' <"$BATS_TEST_TMPDIR"/old/0000-*.patch | grep -q "4.14.y's latest release is 4.14.999"
+	# maintained, and the tree is its latest release: nothing to say
+	printf '4.14\t4.14.67\t2018-08-24\tmaintained\ttest\n' >"$tab"
+	NPU_BRANCHES=$tab run "$TOP/scripts/mail" --tree "$t" --outbox "$BATS_TEST_TMPDIR/latest"
+	[ "$status" -eq 0 ]
+	[[ $output != *"4.14.y"*"latest release"* ]]
+	[[ $output != *"ended"* ]]
+	grep -q '^To: stable@vger.kernel.org' "$BATS_TEST_TMPDIR"/latest/0000-*.patch
+	! tr '\n' ' ' <"$BATS_TEST_TMPDIR"/latest/0000-cover-letter.patch | grep -q 'This series is for kernels still' || false
+	# not in the table: said, and not sent to stable
+	printf '4.13\t4.13.16\t2017-11-24\tended\ttest\n' >"$tab"
+	NPU_BRANCHES=$tab run "$TOP/scripts/mail" --tree "$t" --outbox "$BATS_TEST_TMPDIR/unknown"
+	[ "$status" -eq 0 ]
+	[[ $output == *"4.14.y is not in branches.tsv"* ]]
+	! grep -q 'stable@vger.kernel.org' "$BATS_TEST_TMPDIR"/unknown/0000-*.patch || false
 }

@@ -19,12 +19,13 @@ teardown() {
 	[ -z "${SINK:-}" ] || kill "$SINK" 2>/dev/null || true
 }
 
-# sink MBOX: start the SMTP server storing into MBOX (at most 120 s) and
-# point git send-email at it
+# sink MBOX [REFUSE]: start the SMTP server storing into MBOX (at most
+# 120 s), refusing its REFUSEth message if given, and point git
+# send-email at it
 sink() {
 	local i
 	rm -f "$BATS_TEST_TMPDIR/port"
-	timeout 130 "$NPU_PYTHON" "$TOP/tests/smtp-sink.py" "$1" "$BATS_TEST_TMPDIR/port" 120 &
+	timeout 130 "$NPU_PYTHON" "$TOP/tests/smtp-sink.py" "$1" "$BATS_TEST_TMPDIR/port" 120 ${2:+"$2"} &
 	SINK=$!
 	for ((i = 0; i < 100; i++)); do
 		[ -s "$BATS_TEST_TMPDIR/port" ] && break
@@ -78,7 +79,8 @@ commits_note_apart() {
 			n=$(git -C "$FIX/$r" rev-list --count "HEAD..ref-$f-$v")
 			# sent through the SMTP server
 			sink "$box"
-			run "$TOP/scripts/mail" --tree "$FIX/$r" --form "$f" --variant "$v" --outbox "$out/ob" --send --yes
+			run "$TOP/scripts/mail" --tree "$FIX/$r" --form "$f" --variant "$v" --outbox "$out/ob" \
+				--to kernel@distro.example --send --yes
 			[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 			kill "$SINK"
 			wait "$SINK" 2>/dev/null || true
@@ -118,4 +120,97 @@ commits_note_apart() {
 		done
 	done
 	[ "$sets" -ge 22 ]
+}
+
+# subjects MBOX: the subject of each message in MBOX, unfolded, in order
+subjects() {
+	"$NPU_PYTHON" - "$1" <<'PY'
+import mailbox, sys
+for m in mailbox.mbox(sys.argv[1]):
+    print(' '.join(str(m['Subject']).split()))
+PY
+}
+
+@test "send: a server that refuses the third mail: mail says what went, exit 3; again, it sends only the rest, each mail once" {
+	local r=4.14.67 ob=$BATS_TEST_TMPDIR/ob box=$BATS_TEST_TMPDIR/box n id m
+	sink "$box" 3
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --to kernel@distro.example --send --yes
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *"git send-email failed on 0002-"* ]]
+	[[ $output == *"sent now: 0000-cover-letter.patch 0001-"* ]]
+	[[ $output == *"not sent: 0002-"*" 0003-"* ]]
+	[[ $output == *"the same command again sends the rest"* ]]
+	[ "$(subjects "$box" | wc -l)" -eq 2 ]
+	[ "$(cat "$ob/.sent")" = "$(cd "$ob" && ls 0000-*.patch 0001-*.patch)" ]
+	# the same command again (the server takes everything now): only
+	# the two that did not go
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --to kernel@distro.example --send --yes
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"2 of 4 mails of $ob were sent already"* ]]
+	n=$(ls "$ob"/*.patch | wc -l)
+	[ "$(subjects "$box" | wc -l)" -eq "$n" ]
+	[ "$(subjects "$box" | sort | uniq -d)" = '' ]
+	# the set as written, each mail once
+	diff <(subjects "$box" | sort) <(for m in "$ob"/*.patch; do subjects "$m"; done | sort)
+	# one thread: every patch answers the cover letter that went first
+	id=$(sed -n 's/^Message-I[dD]: *//p' "$ob"/0000-*.patch)
+	[ "$(grep -c "^In-Reply-To: $id" "$box")" -eq $((n - 1)) ]
+	# and a third time: nothing to send
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --send --yes
+	[ "$status" -eq 0 ]
+	[[ $output == *"all $n mails of $ob were sent already; nothing to send"* ]]
+	[ "$(subjects "$box" | wc -l)" -eq "$n" ]
+}
+
+@test "send: no SMTP server: exit 3, nothing recorded as sent, and a later try sends the whole set" {
+	local r=4.14.67 ob=$BATS_TEST_TMPDIR/ob box=$BATS_TEST_TMPDIR/box
+	git config --global sendemail.smtpServer 127.0.0.1
+	git config --global sendemail.smtpServerPort 1
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --to kernel@distro.example --send --yes
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *"sent now: none"* ]]
+	[[ $output == *"nothing went"* ]]
+	[ ! -s "$ob/.sent" ]
+	sink "$box"
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --send --yes
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(subjects "$box" | wc -l)" -eq "$(ls "$ob"/*.patch | wc -l)" ]
+}
+
+@test "send: refused before anything is written: no recipient on an ended branch, no terminal to ask at" {
+	local r=4.14.67 ob=$BATS_TEST_TMPDIR/ob
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --send --yes
+	[ "$status" -eq 2 ]
+	[[ $output == *"no recipient: 4.14.y ended with 4.14.336"* ]]
+	[[ $output == *"--stable"* ]]
+	[ ! -e "$ob" ]
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --to kernel@distro.example --send </dev/null
+	[ "$status" -eq 2 ]
+	[[ $output == *"add --yes"* ]]
+	[ ! -e "$ob" ]
+}
+
+@test "send: an outbox changed since mail wrote it is not sent" {
+	local r=4.14.67 ob=$BATS_TEST_TMPDIR/ob box=$BATS_TEST_TMPDIR/box
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --to kernel@distro.example
+	[ "$status" -eq 0 ]
+	sed -i 's/^Upstream commits/Our commits/' "$ob"/0000-*.patch
+	sink "$box"
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --send --yes
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ $output == *"not the set mail wrote there (0000-cover-letter.patch changed or added since)"* ]]
+	[ ! -s "$box" ]
+	# nor is a set to which a mail was added
+	rm -rf "$ob"
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --to kernel@distro.example
+	cp "$ob"/0001-*.patch "$ob/0009-extra.patch"
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --send --yes
+	[ "$status" -eq 2 ]
+	[[ $output == *"0009-extra.patch"* ]]
+	[ ! -s "$box" ]
 }

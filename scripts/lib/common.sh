@@ -8,6 +8,8 @@ NPU_CACHE=${NPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/npu-context}
 NPU_PATCHES=${NPU_PATCHES:-$NPU_TOP/patches}
 NPU_BASES=${NPU_BASES:-$NPU_PATCHES/bases/bases.tsv}
 NPU_TOOLS=${NPU_TOOLS:-$NPU_TOP/scripts/lib/tools.tsv}
+# each stable branch's last (or latest) release and whether it has ended
+NPU_BRANCHES=${NPU_BRANCHES:-$NPU_PATCHES/bases/branches.tsv}
 NPU_FILE=arch/powerpc/platforms/powernv/npu-dma.c
 # the header whose prototype upstream's a1409adac748 changes
 NPU_HDR=arch/powerpc/include/asm/powernv.h
@@ -241,6 +243,13 @@ unknown_code() {
 tree_release() {
 	git -C "$1" show "${2:-HEAD}:Makefile" 2>/dev/null |
 		sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' | head -n 3 | paste -sd.
+}
+
+# branch_facts X.Y: the line of patches/bases/branches.tsv for that branch,
+# without the branch: last or latest release, its date, ended|maintained,
+# the source, tab-separated.  Prints nothing for a branch not listed.
+branch_facts() {
+	awk -F '\t' -v b="$1" '!/^#/ && $1 == b { print $2 "\t" $3 "\t" $4 "\t" $5; exit }' "$NPU_BRANCHES"
 }
 
 # series_patches DIR: the patch files DIR/series lists, in order, as paths.
