@@ -105,3 +105,20 @@ all_there() {
 	[ "$status" -eq 0 ]
 	! grep -q '^apt-get' "$APT_STUB/calls" || false
 }
+
+@test "install-deps: interrupted while it retries a download, it removes the architecture it added" {
+	local pid i
+	echo busybox-static:ppc64el >"$APT_STUB/unavailable"
+	NPU_APT_DELAY=5 PATH=$STUBPATH "$TOP/scripts/install-deps" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'download .*busybox-static:ppc64el' "$APT_STUB/calls" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -qx 'ppc64el' "$APT_STUB/foreign"
+	kill -TERM "$pid"
+	wait "$pid" || true
+	cat "$BATS_TEST_TMPDIR/out"
+	[ ! -s "$APT_STUB/foreign" ]
+	grep -q '^dpkg --remove-architecture ppc64el$' "$APT_STUB/calls"
+}
