@@ -55,7 +55,8 @@ tree_with() {
 @test "checkpatch: 4.14.241's checkpatch numbers folded header lines as one (so line numbers cannot be trusted)" {
 	local d=$BATS_TEST_TMPDIR/t ob=$BATS_TEST_TMPDIR/ob n m
 	tree_with 4.14.241 none "$d"
-	run "$TOP/scripts/mail" --tree "$d" --outbox "$ob"
+	# addressed as the issue saw it: To: stable, a folded Cc: list
+	run "$TOP/scripts/mail" --tree "$d" --outbox "$ob" --stable
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	p=$(ls "$ob"/0002-*.patch)
 	# the mail has folded headers (Cc:, Subject:) ...
@@ -68,6 +69,28 @@ tree_with() {
 	[ "$m" -lt "$n" ]
 	# and what it says when the tree does not know the id
 	(cd "$d" && ./scripts/checkpatch.pl --strict --show-types "$p" 2>/dev/null) | grep -q "ie: 'commit fatal: bad o"
+}
+
+@test "checkpatch: mail passes every base's sets, each form and variant, with the vendor 4.14.241 checkpatch and 6.1's" {
+	local r f v d ob forms n=0
+	for r in $FIXTURE_RELEASES; do
+		forms=$(awk -F '\t' -v r="$r" '$1 == r { print $9 }' "$NPU_BASES")
+		for c in 4.14.241 6.1; do
+			d=$BATS_TEST_TMPDIR/$r-$c
+			git clone -q "$FIX/$r" "$d"
+			cp "$CPV/$c/checkpatch.pl" "$d/scripts/checkpatch.pl"
+			git_q -C "$d" commit -q --allow-empty -am "checkpatch.pl of $c"
+			for f in $forms; do
+				for v in plain lockdep; do
+					ob=$BATS_TEST_TMPDIR/ob-$r-$c-$f-$v
+					run "$TOP/scripts/mail" --tree "$d" --form "$f" --variant "$v" --outbox "$ob"
+					[ "$status" -eq 0 ] || { echo "$r, checkpatch $c, $f $v:"; echo "$output"; return 1; }
+					n=$((n + 1))
+				done
+			done
+		done
+	done
+	[ "$n" -ge 40 ]
 }
 
 @test "checkpatch: mail passes its sets with checkpatch of every version, with and without upstream's ids in the tree" {
@@ -131,6 +154,43 @@ tree_with() {
 	[[ $output == *"see commit 28a5933e8d36 for why"* ]]
 	# a report that quotes no line counts
 	run checkpatch_clean "$p" 1 "$(printf '%s\n' 'ERROR:MISSING_SIGN_OFF: Missing Signed-off-by: line(s)' '' 'total: 1 errors, 0 warnings, 3 lines checked')"
+	[ "$status" -eq 1 ]
+	# against upstream's text (28a5933e8d36): a report on lines of its
+	# diff, in its order, does not count, a caret line under them or not
+	local ml=$TOP/patches/mainline/28a5933e8d36.patch
+	printf '%s\n' 'From: A <a@example.org>' 'Subject: [PATCH 4.14 2/3] powerpc/powernv/npu: Add lock to prevent race in' \
+		' concurrent context init/destroy' '' 'commit 28a5933e8d362766462ea9e5f135e19f41e658ba upstream.' '' \
+		'[ Context adapted: nothing. ]' '---' >"$p"
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' 'CHECK:X: x' '#40: FILE: a.c:1:' \
+		'+	spin_lock(&npu_context_lock);' '+	removed = kref_put(&npu_context->kref, pnv_npu2_release_context);' '	^' '' 'total: 0 errors')"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# the same lines out of upstream's order, or a generic line that
+	# upstream's diff has elsewhere, count
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' 'CHECK:X: x' '#40: FILE: a.c:1:' \
+		'+	removed = kref_put(&npu_context->kref, pnv_npu2_release_context);' '+	spin_lock(&npu_context_lock);' '' 'total: 0 errors')"
+	[ "$status" -eq 1 ]
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' 'CHECK:LINE_SPACING: x' '#40: FILE: a.c:1:' '+' '+	}' '' 'total: 0 errors')"
+	[ "$status" -eq 1 ]
+	# a context line of ours taken for an added one of upstream's counts
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' 'CHECK:X: x' '#40: FILE: a.c:1:' \
+		'+	npu_context = mm->context.npu_context;' '' 'total: 0 errors')"
+	[ "$status" -eq 1 ]
+	grep -qx ' 	npu_context = mm->context.npu_context;' "$ml"
+	# an unknown id on a line of ours (a mistyped id in a note) counts;
+	# on the stable line, or on upstream's own Fixes: line, it does not
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' "WARNING:UNKNOWN_COMMIT_ID: Unknown commit id '28a5933e8d37'" '#7: ' \
+		'[ Context adapted: see 28a5933e8d37. ]' '' 'total: 0 errors')"
+	[ "$status" -eq 1 ]
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' "WARNING:UNKNOWN_COMMIT_ID: Unknown commit id '1ab66d1fbada'" '#5: ' \
+		'Fixes: 1ab66d1fbada ("powerpc/powernv: Introduce address translation services for Nvlink2")' '' 'total: 0 errors')"
+	[ "$status" -eq 0 ]
+	# the Subject: is exempt only if the patch's subject is upstream's
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' 'WARNING:LONG_SUMMARY_LINE: summary line over 75 characters' '#2: ' \
+		'Subject: [PATCH 4.14 2/3] powerpc/powernv/npu: Add lock to prevent race in concurrent context init/destroy' '' 'total: 0 errors')"
+	[ "$status" -eq 0 ]
+	sed -i 's|^ concurrent context init/destroy$| concurrent context init/destroy, and more|' "$p"
+	run checkpatch_clean "$p" 1 "$(printf '%s\n' 'WARNING:LONG_SUMMARY_LINE: summary line over 75 characters' '#2: ' \
+		'Subject: [PATCH 4.14 2/3] powerpc/powernv/npu: Add lock to prevent race in' '' 'total: 0 errors')"
 	[ "$status" -eq 1 ]
 	# and a checkpatch that did not run is not clean
 	run checkpatch_clean "$p" 2 "Can't locate Foo.pm"

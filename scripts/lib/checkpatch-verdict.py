@@ -11,23 +11,26 @@ A report is matched to what it is about by the lines checkpatch quotes
 under it (its "#N:" line and what follows), never by N: checkpatch
 versions number a patch's lines differently (4.14.241's counts a folded
 mail header as one line).  These reports do not count, as they come from
-checking outside upstream's history:
-- UNKNOWN_COMMIT_ID: the tree's git has no upstream commit to look up;
-- GIT_COMMIT_ID on a stable "commit <40-hex> upstream." line: the form the
-  stable rules require; checkpatch of v4.12..v4.16 predates its exemption,
-  and later ones that cannot look the id up quote git's error instead;
-- a report whose quoted lines are all, character for character, lines of
-  UPSTREAM (its message's trailers, its added code), or whose quoted
-  Subject: is UPSTREAM's subject: a backport takes those as they are.
-A report that quotes no line (e.g. a missing Signed-off-by) counts."""
+checking outside upstream's history or are about upstream's own text:
+- GIT_COMMIT_ID or UNKNOWN_COMMIT_ID on a stable "commit <40-hex>
+  upstream." line: the form the stable rules require; checkpatch of
+  v4.12..v4.16 predates its exemption, later ones that cannot look the id
+  up in the tree's git report it unknown or quote git's error;
+- a report on lines of the message that are all, character for
+  character, lines of UPSTREAM's message (its trailers, say), or on the
+  Subject: when the patch's subject is UPSTREAM's;
+- a report on lines of the diff that stand, in that order and with the
+  same text, in UPSTREAM's diff, each added line of ours an added line
+  there: upstream's code, which a backport takes as it is.
+A report that quotes no line (a missing Signed-off-by, say) counts, and
+so does one on any line of ours: a note, an adapted hunk, our own patch."""
 import re
 import sys
 
 REPORT = re.compile(r'^(ERROR|WARNING|CHECK):([A-Z0-9_]+): ?(.*)$')
 HERE = re.compile(r'^#\d+: ?(FILE: .*)?$')
 STABLE_ID = re.compile(r'^commit [0-9a-f]{40} upstream\.$')
-# lines that are structure, not content: never taken as upstream's
-STRUCTURE = re.compile(r'^(\+\+\+ |--- |diff --git |@@ |index )')
+CARET = re.compile(r'^\s*\^+\s*$')
 
 
 def subject_of(text):
@@ -39,32 +42,68 @@ def subject_of(text):
     return re.sub(r'^(\[[^]]*\] *)+', '', s)
 
 
+def split(text):
+    """(message lines, diff lines) of a patch; the diff's lines are those
+    of its hunks, each with its first character (' ', '+' or '-')"""
+    head, _, rest = text.partition('\n---\n')
+    diff, inhunk = [], False
+    for line in rest.split('\n'):
+        if line.startswith('@@ '):
+            inhunk = True
+        elif line.startswith('diff --git ') or line.startswith('-- '):
+            inhunk = False
+        elif inhunk and line[:1] in (' ', '+', '-'):
+            diff.append(line)
+    return head.split('\n'), diff
+
+
 def blocks(out):
-    """(type, message, quoted lines) of each report, in order"""
+    """[type, message, in the diff?, quoted lines] of each report"""
     cur = None
     for line in out.splitlines():
         m = REPORT.match(line)
         if m:
             if cur:
                 yield cur
-            cur = [m.group(2), line, None]
+            cur = [m.group(2), line, False, None]
             continue
         if cur is None:
             continue
         if not line.strip():
-            if cur[2] is not None:
+            if cur[3] is not None:
                 yield cur
                 cur = None
             continue
-        if cur[2] is None and HERE.match(line):
-            cur[2] = []
-        elif cur[2] is not None:
-            cur[2].append(line)
+        h = HERE.match(line)
+        if cur[3] is None and h:
+            cur[2] = bool(h.group(1))
+            cur[3] = []
+        elif cur[3] is not None:
+            # a caret line points into the line above; it is no line
+            if not CARET.match(line):
+                cur[3].append(line)
         else:
             # a message of several lines, before its "#N:" line
             cur[1] += '\n' + line
     if cur:
         yield cur
+
+
+def variants(q):
+    """q, and q without the '$' some reports add to show where it ends"""
+    return (q, q[:-1]) if q.endswith('$') else (q,)
+
+
+def in_sequence(quoted, theirs):
+    """the quoted diff lines stand in this order, with the same text, in
+    theirs, each added line of ours an added line there"""
+    k = len(quoted)
+    for i in range(len(theirs) - k + 1):
+        if all(any(v[1:] == theirs[i + j][1:] and (v[0] != '+' or theirs[i + j][0] == '+')
+                   for v in variants(q) if v)
+               for j, q in enumerate(quoted)):
+            return True
+    return False
 
 
 def main():
@@ -74,25 +113,32 @@ def main():
     if status not in ('0', '1') or not re.search(r'^total: ', out, re.M):
         print('checkpatch did not run (status %s): %s' % (status, out.strip()))
         return 2
-    lines, subject = set(), None
+    ours = subject_of(open(patch, encoding='utf-8', errors='replace').read())
+    msg_lines, diff_lines, subject = set(), [], None
     if upstream:
         text = open(upstream, encoding='utf-8', errors='replace').read()
-        lines = set(text.splitlines())
+        msg, diff_lines = split(text)
+        msg_lines = {l for l in msg if l.strip()}
         subject = subject_of(text)
+
+    def upstreams(q):
+        """a line of the message that is upstream's"""
+        if q.startswith('Subject: '):
+            # the Subject: header as quoted, whole or its first line:
+            # the patch's own subject must be upstream's
+            return subject is not None and ours == subject
+        return any(v in msg_lines for v in variants(q))
+
     counted = 0
-    for typ, msg, quoted in blocks(out):
-        if typ == 'UNKNOWN_COMMIT_ID':
-            continue
+    for typ, msg, indiff, quoted in blocks(out):
         quoted = [q for q in (quoted or []) if q.strip()]
-        if typ == 'GIT_COMMIT_ID' and quoted and all(STABLE_ID.match(q) for q in quoted):
+        if typ in ('GIT_COMMIT_ID', 'UNKNOWN_COMMIT_ID') and quoted and not indiff and \
+                all(STABLE_ID.match(q) for q in quoted):
             continue
-        if quoted and subject:
-            def upstreams(q):
-                if q.startswith('Subject: '):
-                    s = re.sub(r'^(\[[^]]*\] *)+', '', q[len('Subject: '):]).strip()
-                    return bool(s) and subject.startswith(s)
-                return q in lines and not STRUCTURE.match(q)
-            if all(upstreams(q) for q in quoted):
+        if quoted and upstream:
+            if indiff and in_sequence(quoted, diff_lines):
+                continue
+            if not indiff and all(upstreams(q) for q in quoted):
                 continue
         counted += 1
         print(msg)
