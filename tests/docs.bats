@@ -53,8 +53,9 @@ flat() {
 		[ "${rel:0:1}" = '#' ] && continue
 		grep -B 4 '^struct npu_context \*pnv_npu2_init_context(' "$TOP/patches/bases/$file" |
 			grep -q '\* mmap_sem must be held in write mode\.' || { echo "$rel: init's comment"; return 1; }
-		# destroy's comment (if any) says nothing of mmap_sem
-		! grep -B 6 '^void pnv_npu2_destroy_context(' "$TOP/patches/bases/$file" | grep -q mmap_sem || false
+		# destroy has no comment: the line above it ends a function
+		[ "$(grep -B 2 '^void pnv_npu2_destroy_context(' "$TOP/patches/bases/$file" | head -n 2 | paste -sd'|')" = '}|' ] ||
+			{ echo "$rel: destroy has a comment"; return 1; }
 	done <"$NPU_BASES"
 }
 
@@ -85,7 +86,7 @@ flat() {
 	local last date
 	read -r last date < <(awk -F '\t' '$1 == "4.15" { print $2, $3 }' "$TOP/patches/bases/branches.tsv")
 	[ -n "$date" ]
-	grep -q "4.15.y's last release, $last of $date, came four days after 2b74e2a9b39d was merged for v4.17-rc1 (2018-04-15)" \
+	grep -q "4.15.y's last release, $last of $date, came four days after v4.17-rc1 (2018-04-15), the first release with 2b74e2a9b39d" \
 		<(flat "$TOP/Documentation/npu-context-race.rst")
 	grep -q '^Patch-mainline: v4.17-rc1$' "$TOP/patches/mainline/2b74e2a9b39d.patch"
 	! grep -q 'ended before the fix was merged' "$TOP/Documentation/npu-context-race.rst" || false

@@ -227,6 +227,8 @@ mail_set_ok() {
 			grep -q '^To: stable@vger.kernel.org' "$cover"
 		else
 			! grep -q 'stable@vger.kernel.org' "$cover" || false
+			# a debug series: never said to go to stable
+			! tr '\n' ' ' <"$cover" | grep -q 'sent to stable' || false
 		fi
 		grep -q 'linuxppc-dev@lists.ozlabs.org' "$cover"
 	else

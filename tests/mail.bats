@@ -90,7 +90,10 @@ load lib
 	NPU_BRANCHES=$tab run "$TOP/scripts/mail" --tree "$t" --outbox "$BATS_TEST_TMPDIR/old" --cc kernel@distro.example
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ $output == *"This tree is 4.14.67; 4.14.y's latest release is 4.14.999"*"rebase on it before sending there."* ]]
+	[[ $output == *"This tree is 4.14.67; 4.14.y's latest release is 4.14.999"*"stable takes patches against the latest release."* ]]
+	[[ $output == *"rebase on 4.14.999 and run mail there before sending to stable"* ]]
+	# (that advice is the sender's, not the cover letter's)
+	! grep -q 'rebase' "$BATS_TEST_TMPDIR"/old/0000-*.patch || false
 	grep -q '^To: stable@vger.kernel.org' "$BATS_TEST_TMPDIR"/old/0000-*.patch
 	grep -q 'kernel@distro.example' "$BATS_TEST_TMPDIR"/old/0000-*.patch
 	grep -q 'linuxppc-dev@lists.ozlabs.org' "$BATS_TEST_TMPDIR"/old/0000-*.patch

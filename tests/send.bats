@@ -214,3 +214,27 @@ PY
 	[[ $output == *"0009-extra.patch"* ]]
 	[ ! -s "$box" ]
 }
+
+@test "send: the rest of a set goes only for the same form and variant, to the same addresses" {
+	local r=4.14.67 ob=$BATS_TEST_TMPDIR/ob box=$BATS_TEST_TMPDIR/box
+	sink "$box" 2
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --to kernel@distro.example --send --yes
+	[ "$status" -eq 3 ]
+	[ "$(subjects "$box" | wc -l)" -eq 1 ]
+	# another form: not this set
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --form adapted --outbox "$ob" --send --yes
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ $output == *"holds the set for tree "*"form upstream"*"this run is for tree "*"form adapted"* ]]
+	# other addresses: not where this set goes
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --to other@distro.example --send --yes
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ $output == *"holds a set addressed upstream=0 to=kernel@distro.example cc="* ]]
+	[ "$(subjects "$box" | wc -l)" -eq 1 ]
+	# the same addresses, or none: the rest goes
+	run "$TOP/scripts/mail" --tree "$FIX/$r" --outbox "$ob" --to kernel@distro.example --send --yes
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(subjects "$box" | wc -l)" -eq "$(ls "$ob"/*.patch | wc -l)" ]
+}
