@@ -27,7 +27,7 @@ import re
 import subprocess
 import sys
 
-from pycparser import c_ast, c_parser
+from pycparser import c_ast, c_generator, c_parser
 
 FUNCS = {
     # name: (short prefix of its locals, the line it starts with)
@@ -290,7 +290,11 @@ class Translator:
             if v.kind != 'kref' or [a.value for a in args[1:]] != ['"struct npu_context"', '"kref"']:
                 raise Untranslatable(n, 'container_of() of anything but the kref of a struct npu_context')
             return Val(v.text, 'ctx', v.checks)
-        raise Untranslatable(n, f'call of {name or "a function pointer"}() in an expression: '
+        if name in STMT_STAND_INS:
+            raise Untranslatable(n, f'call of {name}() inside an expression: the translator takes it '
+                                 'as a statement, the value of an assignment, an if condition or '
+                                 'the argument of WARN_ON(), each one step')
+        raise Untranslatable(n, f'call of {name or "a function pointer"}(): '
                              'not a stand-in known to the translator')
 
     # members --------------------------------------------------------------
@@ -457,8 +461,9 @@ class Translator:
         name = self.call_name(n)
         if name in STMT_STAND_INS:
             self.call_stmt(n, env, None)
-        elif name in ('READ_ONCE',):
-            self.expr(n, env)
+        elif name == 'READ_ONCE':
+            v = self.expr(n, env)
+            self.step(n.coord.line, v.checks, ['skip'])
         else:
             raise Untranslatable(n, f'call of {name or "a function pointer"}(): not a stand-in known to the translator')
 
@@ -598,7 +603,9 @@ class Translator:
             cond = Val(r.text if r.kind == 'bool' else f'({r.text} != 0)', 'bool')
         else:
             cond = self.expr(c, env)
-            if cond.kind in ('ctx', 'mm', 'hw', 'int'):
+            if cond.kind not in ('bool', 'ctx', 'mm', 'hw', 'int'):
+                raise Untranslatable(n, f'a condition that is a {cond.kind}')
+            if cond.kind != 'bool':
                 cond = Val(f'({cond.text} != 0)', 'bool', cond.checks)
             if cond.checks:
                 tmp = self.temp(env, 'int')
@@ -727,8 +734,6 @@ def mutate(funcs, what):
         items[i], items[i + 1] = items[i + 1], items[i]
         return True
     if what == 'no-callback-check':
-        for _, child in init.children():
-            pass
         hits = []
 
         def walk(node):
@@ -750,7 +755,6 @@ def mutate(funcs, what):
 
 
 def c_text(node):
-    from pycparser import c_generator
     return c_generator.CGenerator().visit(node)
 
 

@@ -1,0 +1,169 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The model made from each tree's code (scripts/check-model --bases,
+# --file, --tree): every base fixture in every state the series make,
+# verdicts as the commits in that code say; each mutation of the patched
+# code caught; counterexamples printed as the GPUs' C lines; the
+# translator refusing what it does not know.
+
+load lib
+
+setup_file() {
+	export BASES_OUT=$BATS_FILE_TMPDIR/bases.out
+	# one run for the whole file: every state and every mutation
+	"$TOP/scripts/check-model" --bases --mutations >"$BASES_OUT" 2>&1 || echo "exit $?" >>"$BASES_OUT"
+}
+
+# verdict_of NAME SCENARIO: "verdict class" of that line of the --bases run
+verdict_of() {
+	awk -F '\t' -v n="$1" -v s="$2" '$1 == "verdict" && $2 == n && $3 == s { print $4, $5 }' "$BASES_OUT"
+}
+
+# the states the fixtures make: "RELEASE unpatched", "RELEASE FORM VARIANT"
+states() {
+	local r forms f v
+	for r in $FIXTURE_RELEASES; do
+		echo "$r unpatched"
+		forms=$(awk -F '\t' -v r="$r" '!/^#/ && $1 == r { print $9 }' "$NPU_BASES")
+		for f in $forms; do
+			for v in plain lockdep; do
+				echo "$r $f $v"
+			done
+		done
+	done
+}
+
+@test "model: every state of every base fixture has its verdicts, none an error" {
+	local n s want got
+	grep -q '^exit 1$' "$BASES_OUT" || { cat "$BASES_OUT"; false; }
+	! grep -P '^verdict\t.*\terror\t' "$BASES_OUT"
+	n=$(states | wc -l)
+	[ "$n" -ge 28 ]
+	want=$((n * 5 + (n - $(echo "$FIXTURE_RELEASES" | wc -w)) * 4))
+	got=$(grep -c '^verdict' "$BASES_OUT")
+	echo "want $want verdict lines, got $got"
+	[ "$got" -eq "$want" ]
+}
+
+@test "model: unpatched code has all three bugs; the upstream form none; the adapted form the register bug only" {
+	local st s v want bad=0
+	while read -r st; do
+		for s in race2 race3 register callback all2; do
+			v=$(verdict_of "$st" "$s")
+			case "$st/$s" in
+			*unpatched/race*) want='counterexample race' ;;
+			*unpatched/register) want='counterexample register' ;;
+			*unpatched/callback) want='counterexample callback' ;;
+			*unpatched/all2) want='counterexample *' ;;
+			*upstream*) want='verified -' ;;
+			*adapted*/register | *adapted*/all2) want='counterexample register' ;;
+			*adapted*) want='verified -' ;;
+			esac
+			# shellcheck disable=SC2053  # want may be a pattern
+			if [[ $v != $want ]]; then
+				echo "$st $s: '$v', want '$want'"
+				bad=1
+			fi
+		done
+	done < <(states)
+	[ "$bad" = 0 ]
+}
+
+@test "model: each mutation of each patched state gives a counterexample of the bug it brings back" {
+	local st m s v want bad=0 n=0
+	while read -r st; do
+		[[ $st != *unpatched ]] || continue
+		for m in unlocked-put kfree-in-release lookup-outside-lock no-callback-check; do
+			case $m in
+			no-callback-check) s=callback want='counterexample callback' ;;
+			unlocked-put) s=race2 want='counterexample @(race|warn|lockdep)' ;;
+			*) s=race2 want='counterexample @(race|warn)' ;;
+			esac
+			v=$(verdict_of "$st mutated:$m" "$s")
+			n=$((n + 1))
+			# shellcheck disable=SC2053
+			if [[ $v != $want ]]; then
+				echo "$st $m: '$v', want '$want'"
+				bad=1
+			fi
+		done
+	done < <(states)
+	[ "$n" -ge 80 ]
+	[ "$bad" = 0 ]
+}
+
+@test "model: a counterexample is the interleaving of both GPUs' C lines, each line the file's" {
+	local trail f n text
+	f=$TOP/patches/bases/4.14.67/npu-dma.c
+	trail=$(awk '/^verdict\t4.14.67 unpatched\trace2\t/ { p = 1; next } /^verdict/ { p = 0 } p' "$BASES_OUT")
+	echo "$trail"
+	grep -q '^    GPU 1 .*npu-dma.c:' <<<"$trail"
+	grep -q '^    GPU 2 .*npu-dma.c:' <<<"$trail"
+	grep -q '^    failed     race: ' <<<"$trail"
+	# every C line quoted is that line of the file
+	while read -r n text; do
+		[ "$(sed -n "${n}p" "$f" | sed 's/^[[:space:]]*//')" = "$text" ] ||
+			{ echo "line $n is not '$text'"; false; }
+	done < <(sed -n -E 's/^    GPU [0-9]+ +npu-dma\.c:([0-9]+)  (.*)$/\1 \2/p' <<<"$trail")
+	# the step that fails is a use of the context another GPU freed
+	grep -B 3 '^    failed' <<<"$trail" | grep -q 'kref_get(&npu_context->kref);'
+}
+
+@test "model: the translator refuses code it does not know, naming the C line" {
+	local f=$BATS_TEST_TMPDIR/npu-dma.c n
+	cp "$TOP/patches/bases/4.14.67/npu-dma.c" "$f"
+	n=$(grep -n 'kref_get(&npu_context->kref);' "$f" | cut -d: -f1)
+	sed -i "${n}a\\		npu_frob(npu_context);" "$f"
+	run "$TOP/scripts/check-model" --file "$f" --scenario race2
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ $output == *"npu-dma.c:$((n + 1)): call of npu_frob()"* ]]
+
+	cp "$TOP/patches/bases/4.14.67/npu-dma.c" "$f"
+	sed -i "${n}a\\		for (rc = 0; rc < 2; rc++) ;" "$f"
+	run "$TOP/scripts/check-model" --file "$f" --scenario race2
+	[ "$status" -eq 2 ]
+	[[ $output == *"npu-dma.c:$((n + 1)): statement For is not known"* ]]
+
+	printf 'int x;\n' >"$f"
+	run "$TOP/scripts/check-model" --file "$f"
+	[ "$status" -eq 2 ]
+	[[ $output == *"pnv_npu2_"*"found 0 times"* ]]
+}
+
+@test "model: --tree checks the HEAD of a tree, before and after the series; bad input is refused" {
+	local t=$BATS_TEST_TMPDIR/tree p
+	mkdir -p "$t/arch/powerpc/platforms/powernv" "$t/arch/powerpc/include/asm"
+	printf 'VERSION = 4\nPATCHLEVEL = 14\nSUBLEVEL = 67\nEXTRAVERSION =\n' >"$t/Makefile"
+	cp "$TOP/patches/bases/4.14.67/npu-dma.c" "$t/$NPU_FILE"
+	cp "$TOP/patches/bases/4.12.0/powernv.h" "$t/$NPU_HDR"
+	git_q -C "$t" init -q
+	git_q -C "$t" add -A
+	git_q -C "$t" commit -q -m base
+	run "$TOP/scripts/check-model" --tree "$t" --scenario callback
+	[ "$status" -eq 1 ]
+	[[ $output == *"counterexample	callback"* ]]
+	for p in $(series_patches "$(series_dir upstream write-once plain)"); do
+		git_q -C "$t" am -q "$p"
+	done
+	run "$TOP/scripts/check-model" --tree "$t"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '	verified	' <<<"$output")" -eq 5 ]
+
+	echo '/* edited */' >>"$t/$NPU_FILE"
+	run "$TOP/scripts/check-model" --tree "$t"
+	[ "$status" -eq 2 ]
+	[[ $output == *"uncommitted changes"* ]]
+	run "$TOP/scripts/check-model" --file "$t/nonexistent.c"
+	[ "$status" -eq 2 ]
+	run "$TOP/scripts/check-model" --file "$t/$NPU_FILE" --scenario bogus
+	[ "$status" -eq 2 ]
+	run "$TOP/scripts/check-model" --file "$TOP/patches/bases/4.14.67/npu-dma.c" --mutate no-callback-check
+	[ "$status" -eq 2 ]
+	[[ $output == *"nothing to mutate"* ]]
+	run "$TOP/scripts/check-model" --bases --tree "$t"
+	[ "$status" -eq 2 ]
+	run "$TOP/scripts/check-model" --file "$t/$NPU_FILE" --mutations
+	[ "$status" -eq 2 ]
+}
