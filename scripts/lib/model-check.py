@@ -6,6 +6,7 @@ Called by scripts/check-model (see its --help); not a user command.
 
     model-check.py file NPU_DMA_C [--mutate M] [--scenario S ...] [--name N]
     model-check.py bases [--mutations] [--jobs J]
+    model-check.py cover [--cache DIR] [--ids IDS] BEFORE_C AFTER_C
 
 "file": translates the three functions of NPU_DMA_C with
 selftests/npu_context/model/c2promela.py, puts them between stand-ins.pml
@@ -18,6 +19,12 @@ form that applies, plain and lockdep); with --mutations, also the
 mutations of each patched state, each with the scenario it breaks.  One
 line per check, then a summary.
 
+"cover": every scenario on BEFORE_C (a tree's file) and AFTER_C (the same
+with a series applied); prints the paragraph scripts/mail puts in a cover
+letter's "How it was tested" (IDS: the 12-digit upstream ids the series
+carries).  --cache DIR keeps each verdict by the model's text and spin's
+version, so that the same code is checked once.
+
 Output lines of a check (tab-separated, for tests and scripts):
     verdict<TAB>NAME<TAB>SCENARIO<TAB>verified|counterexample|error<TAB>CLASS<TAB>STATES<TAB>SECONDS
 CLASS is the class of the assertion that failed (race, warn, register,
@@ -28,12 +35,14 @@ import argparse
 import concurrent.futures
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 
@@ -112,6 +121,7 @@ def run(cmd, cwd, what, timeout=1200):
 
 _CACHE = {}
 _CACHE_LOCK = threading.Lock()
+DISK_CACHE = None       # a directory: verdicts kept across runs (cover --cache)
 
 
 def spin_check(model, scenario, c_lines):
@@ -122,15 +132,49 @@ def spin_check(model, scenario, c_lines):
     key = hashlib.sha256((scenario + '\0' + untagged).encode()).hexdigest()
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
+    if hit is None and DISK_CACHE:
+        hit = disk_cache(key)
     if hit is None:
         hit = spin_check_once(model, scenario)
         with _CACHE_LOCK:
             _CACHE[key] = hit
+        if DISK_CACHE:
+            disk_cache(key, hit)
     verdict, states, secs, trail, pan_out = hit
     if verdict == 'verified':
         return verdict, '-', states, secs, []
     cls, lines = read_trail(trail, tags(model), c_lines, pan_out)
     return verdict, cls, states, secs, lines
+
+
+_SPIN_VERSION = []
+
+
+def spin_version():
+    """A short hash of spin -V: the verdicts kept are those of one spin."""
+    if not _SPIN_VERSION:
+        ver = run(['spin', '-V'], None, 'spin -V').stdout.strip()
+        _SPIN_VERSION.append(hashlib.sha256(ver.encode()).hexdigest()[:16])
+    return _SPIN_VERSION[0]
+
+
+def disk_cache(key, value=None):
+    """The verdict kept for key (None if none), or keep value for it.  The
+    key covers the whole model and the scenario; spin's version is part of
+    the path."""
+    d = os.path.join(DISK_CACHE, spin_version())
+    path = os.path.join(d, key + '.json')
+    if value is None:
+        try:
+            with open(path, encoding='utf-8') as f:
+                return tuple(json.load(f))
+        except (OSError, ValueError):
+            return None
+    os.makedirs(d, exist_ok=True)
+    with open(path + '.tmp', 'w', encoding='utf-8') as f:
+        json.dump(list(value), f)
+    os.replace(path + '.tmp', path)
+    return None
 
 
 def spin_check_once(model, scenario):
@@ -278,6 +322,63 @@ def base_states(work):
     return states
 
 
+BUGS = {
+    'race': ('the race', '28a5933e8d36'),
+    'warn': ('the race', '28a5933e8d36'),
+    'register': ('the failed registration', '720c84046c26'),
+    'callback': ('the second callback', 'a1409adac748'),
+}
+
+
+def bug_of(cls):
+    return BUGS.get(cls, (f'a {cls} check', None))
+
+
+def cover(before, after, ids):
+    """The cover letter's paragraph on the spin check, or raises CheckError."""
+    found = {}
+    states = 0
+    checks = []
+    for which, path in (('before', before), ('after', after)):
+        try:
+            model = assemble(translate(path))
+        except SystemExit as e:
+            raise CheckError(str(e)) from None
+        c_lines = c_source_lines(path)
+        checks += [(which, model, s, c_lines) for s in DEFAULT_SCENARIOS]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as ex:
+        results = list(ex.map(lambda c: (c[0], spin_check(*c[1:])), checks))
+    for which, (verdict, cls, st, _, _) in results:
+        if which == 'after':
+            states = max(states, st)
+        if verdict != 'verified':
+            name = bug_of(cls)
+            if name not in found.setdefault(which, []):
+                found[which].append(name)
+
+    def names(bugs):
+        t = [f'{n} ({i})' if i else n for n, i in bugs]
+        return ', '.join(t[:-1]) + ' and ' + t[-1] if len(t) > 1 else t[0]
+
+    text = ('spin (scripts/check-model): every interleaving of 2 and of 3 GPUs of one mm, '
+            'registrations that may fail and a second caller with another callback, on a '
+            'model translated from this tree\'s npu-dma.c: ')
+    if 'after' not in found:
+        text += f'verified with the series (up to {states} states); '
+    else:
+        notes = [f'{n} only ({i} is not in this series)' if i and i not in ids.split() else n
+                 for n, i in found['after']]
+        text += ('with the series, a counterexample for ' + ', '.join(notes) +
+                 f', verified otherwise (up to {states} states); ')
+    if 'before' in found:
+        text += 'without it, a counterexample for ' + names(found['before']) + '. '
+    else:
+        text += 'without it, verified as well. '
+    text += ('Not modelled: memory ordering beyond sequential consistency, OPAL, '
+             'the hardware.')
+    return textwrap.fill(text, width=72, initial_indent='- ', subsequent_indent='  ')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -286,10 +387,24 @@ def main():
     f.add_argument('--name')
     f.add_argument('--mutate', choices=sorted(c2promela.MUTATIONS))
     f.add_argument('--scenario', action='append', choices=DEFAULT_SCENARIOS)
+    c = sub.add_parser('cover')
+    c.add_argument('before')
+    c.add_argument('after')
+    c.add_argument('--ids', default='')
+    c.add_argument('--cache')
     b = sub.add_parser('bases')
     b.add_argument('--mutations', action='store_true')
     b.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
     a = ap.parse_args()
+    if a.cmd == 'cover':
+        global DISK_CACHE  # pylint: disable=global-statement
+        DISK_CACHE = a.cache
+        try:
+            print(cover(a.before, a.after, a.ids))
+        except (CheckError, subprocess.TimeoutExpired) as e:
+            print(f'model-check.py: {e}', file=sys.stderr)
+            sys.exit(2)
+        sys.exit(0)
     if a.cmd == 'file':
         scen = a.scenario or ([MUTATION_SCENARIO[a.mutate]] if a.mutate else DEFAULT_SCENARIOS)
         sys.exit(check_file(a.path, a.name or a.path, scen, a.mutate))
