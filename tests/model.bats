@@ -167,3 +167,32 @@ states() {
 	run "$TOP/scripts/check-model" --file "$t/$NPU_FILE" --mutations
 	[ "$status" -eq 2 ]
 }
+
+@test "model: the verdict table of Documentation/npu-context-model.rst is what --bases prints" {
+	local bases code cells r s i want got n=0 bad=0
+	local -a c
+	while IFS=$'\t' read -r bases code cells; do
+		read -r -a c <<<"$cells"
+		for r in $bases; do
+			i=0
+			for s in race2 race3 register callback all2; do
+				# "66830": verified in that many states; "race (815)"
+				if [[ ${c[i]} =~ ^[0-9]+$ ]]; then
+					want="verified - ${c[i]}"
+					i=$((i + 1))
+				else
+					want="counterexample ${c[i]} ${c[i + 1]//[()]/}"
+					i=$((i + 2))
+				fi
+				got=$(awk -F '\t' -v n="$r $code" -v s="$s" \
+					'$1 == "verdict" && $2 == n && $3 == s { print $4, $5, $6 }' "$BASES_OUT")
+				n=$((n + 1))
+				[ "$got" = "$want" ] || { echo "$r $code $s: doc '$want', run '$got'"; bad=1; }
+			done
+		done
+	done < <(sed -n -E 's/^(4\.[0-9.]+( 4\.[0-9.]+)*) +(unpatched|(upstream|adapted) (plain|lockdep)) {2,}(.*)$/\1\t\3\t\6/p' \
+		"$TOP/Documentation/npu-context-model.rst")
+	# every state of every base, five scenarios each
+	[ "$n" -eq $(($(states | wc -l) * 5)) ]
+	[ "$bad" = 0 ]
+}

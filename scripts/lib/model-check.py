@@ -226,7 +226,8 @@ def read_trail(text, tagmap, c_lines, pan_out):
             who = f'GPU {pid}' if proc == 'gpu' else ('end check' if proc == 'init' else proc)
             c = re.match(r'@c (\d+)', tag)
             if tag.startswith('@note '):
-                steps.append((who, f'    -> {tag[6:]}'))
+                if steps[-1:] != [(who, f'    -> {tag[6:]}')]:
+                    steps.append((who, f'    -> {tag[6:]}'))
                 if failed is not None:
                     break
                 continue

@@ -396,6 +396,10 @@ class Translator:
             return
         self.emit('atomic {', line)
         self.ind += 1
+        # a step of its own, so that the trail shows the C line even when
+        # all the statement does is in a stand-in (whose lines are the
+        # stand-in's); inside atomic it adds no state
+        self.emit('skip;', line)
         for c, why in checks:
             self.emit(f'assert({c});', tag=f'@c {line} @check {why}')
         for i, e in enumerate(effects):
