@@ -251,7 +251,7 @@ mail_set_ok() {
 	if [ "$form" = upstream ]; then
 		grep -q 'verified with the series (up to [0-9]* states)' "$ob/.cover-text"
 	else
-		grep -q 'with the series, a counterexample for the failed registration only (720c84046c26 is not in this series), verified otherwise' "$ob/.cover-text"
+		grep -q 'with the series, a counterexample for the failed registration (720c84046c26 is not in this series), verified for the race with 2 GPUs, the race with 3 GPUs and the second callback' "$ob/.cover-text"
 	fi
 	rm "$ob/.cover-text"
 	for p in "$ob"/000[1-9]-*.patch; do

@@ -27,8 +27,9 @@ version, so that the same code is checked once.
 
 Output lines of a check (tab-separated, for tests and scripts):
     verdict<TAB>NAME<TAB>SCENARIO<TAB>verified|counterexample|error<TAB>CLASS<TAB>STATES<TAB>SECONDS
-CLASS is the class of the assertion that failed (race, warn, register,
-callback, lockdep, leak, harness) or "-".
+CLASS is the class of the check that failed (race, warn, register,
+callback, lockdep, atomic, leak, harness; deadlock: a GPU blocked for
+ever; unknown: pan's trail named no check) or "-".
 Exit: 0 all verified, 1 a counterexample, 2 an error.
 """
 import argparse
@@ -39,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -69,8 +71,14 @@ MUTATION_SCENARIO = {
     'kfree-in-release': 'race2',
     'lookup-outside-lock': 'race2',
     'no-callback-check': 'callback',
+    'no-priv-check': 'callback',
+    'unregister-in-release': 'race2',
 }
 PAN_MEMORY_MB = 4096
+# how the verifier is built and run (also part of a kept verdict's key);
+# -O0: of the compile and the search, the compile is the longer
+CC = ['gcc', '-O0', '-DSAFETY', f'-DMEMLIM={PAN_MEMORY_MB}']
+PAN = ['-m100000']
 
 
 class CheckError(Exception):
@@ -129,7 +137,8 @@ def spin_check(model, scenario, c_lines):
     only in their tags (the same code at other lines of the file) are
     checked once; each reads the trail with its own tags."""
     untagged = re.sub(r'/\* @[^*]*\*/', '', model)
-    key = hashlib.sha256((scenario + '\0' + untagged).encode()).hexdigest()
+    how = ' '.join(SCENARIOS[scenario][1] + CC + PAN)
+    key = hashlib.sha256((how + '\0' + untagged).encode()).hexdigest()
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
     if hit is None and DISK_CACHE:
@@ -171,9 +180,10 @@ def disk_cache(key, value=None):
         except (OSError, ValueError):
             return None
     os.makedirs(d, exist_ok=True)
-    with open(path + '.tmp', 'w', encoding='utf-8') as f:
+    fd, tmp = tempfile.mkstemp(dir=d, suffix='.tmp')
+    with os.fdopen(fd, 'w', encoding='utf-8') as f:
         json.dump(list(value), f)
-    os.replace(path + '.tmp', path)
+    os.replace(tmp, path)
     return None
 
 
@@ -185,11 +195,9 @@ def spin_check_once(model, scenario):
         with open(os.path.join(work, 'm.pml'), 'w', encoding='utf-8') as f:
             f.write(model)
         run(['spin', '-a'] + defs + ['m.pml'], work, 'spin -a')
-        # -O0: of the compile and the search, the compile is the longer
-        run(['cc', '-O0', '-DSAFETY', f'-DMEMLIM={PAN_MEMORY_MB}', '-o', 'pan', 'pan.c'], work,
-            'compiling pan.c')
+        run(CC + ['-o', 'pan', 'pan.c'], work, 'compiling pan.c')
         t0 = time.monotonic()
-        p = run(['./pan', '-m100000'], work, None)
+        p = run(['./pan'] + PAN, work, None)
         secs = time.monotonic() - t0
         out = p.stdout + p.stderr
         if 'search depth too small' in out:
@@ -205,8 +213,9 @@ def spin_check_once(model, scenario):
             return 'verified', states, secs, '', out
         if not os.path.exists(os.path.join(work, 'm.pml.trail')):
             raise CheckError(f'pan found an error but wrote no trail:\n{out}')
-        # the shortest counterexample, which is the easiest to read
-        run(['./pan', '-m100000', '-i'], work, None)
+        # a shorter counterexample (pan -i; without -DREACH not always the
+        # shortest), which is easier to read
+        run(['./pan'] + PAN + ['-i'], work, None)
         t = run(['spin', '-t', '-p'] + defs + ['m.pml'], work, None)
         return 'counterexample', states, secs, t.stdout + t.stderr, out
     finally:
@@ -219,31 +228,29 @@ def read_trail(text, tagmap, c_lines, pan_out):
     failed = None
     last = {}
     for line in text.split('\n'):
+        if line.startswith('spin: trail ends'):
+            break           # what follows is the state at the end
         m = re.match(r'\s*\d+:\s+proc\s+(\d+) \((\w+):\d+\) m\.pml:(\d+) ', line)
         if m:
             pid, proc, ln = int(m.group(1)), m.group(2), int(m.group(3))
             tag = tagmap.get(ln, '')
             who = f'GPU {pid}' if proc == 'gpu' else ('end check' if proc == 'init' else proc)
             c = re.match(r'@c (\d+)', tag)
+            what = None
             if tag.startswith('@note '):
                 if steps[-1:] != [(who, f'    -> {tag[6:]}')]:
                     steps.append((who, f'    -> {tag[6:]}'))
-                if failed is not None:
-                    break
-                continue
-            if c:
+            elif c:
                 cl = int(c.group(1))
                 what = f'npu-dma.c:{cl}  {c_lines.get(cl, "").strip()}'
             elif tag.startswith('@step '):
                 what = f'(caller) {tag[6:]}'
-            else:
-                continue
-            if last.get(pid) != what or (steps and steps[-1][0] != who):
+            if what and (last.get(pid) != what or (steps and steps[-1][0] != who)):
                 if not (steps and steps[-1] == (who, what)):
                     steps.append((who, what))
                 last[pid] = what
             if failed is not None:
-                break       # the step that failed: the trail ends here
+                break       # the step that failed (spin prints it after the error)
             continue
         m = re.match(r'spin: m\.pml:(\d+), Error: (assertion violated.*)', line)
         if m and failed is None:
@@ -331,6 +338,16 @@ BUGS = {
 }
 
 
+# the scenarios as the cover letter names them
+SCEN_WORDS = {
+    'race2': 'the race with 2 GPUs',
+    'race3': 'the race with 3 GPUs',
+    'register': 'failing registrations',
+    'callback': 'the second callback',
+    'all2': 'all at once',
+}
+
+
 def bug_of(cls):
     return BUGS.get(cls, (f'a {cls} check', None))
 
@@ -338,6 +355,7 @@ def bug_of(cls):
 def cover(before, after, ids):
     """The cover letter's paragraph on the spin check, or raises CheckError."""
     found = {}
+    verified = []
     states = 0
     checks = []
     for which, path in (('before', before), ('after', after)):
@@ -348,14 +366,16 @@ def cover(before, after, ids):
         c_lines = c_source_lines(path)
         checks += [(which, model, s, c_lines) for s in DEFAULT_SCENARIOS]
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as ex:
-        results = list(ex.map(lambda c: (c[0], spin_check(*c[1:])), checks))
-    for which, (verdict, cls, st, _, _) in results:
+        results = list(ex.map(lambda c: (c[0], c[2], spin_check(*c[1:])), checks))
+    for which, scen, (verdict, cls, st, _, _) in results:
         if which == 'after':
             states = max(states, st)
         if verdict != 'verified':
             name = bug_of(cls)
             if name not in found.setdefault(which, []):
                 found[which].append(name)
+        elif which == 'after':
+            verified.append(scen)
 
     def names(bugs):
         t = [f'{n} ({i})' if i else n for n, i in bugs]
@@ -367,10 +387,11 @@ def cover(before, after, ids):
     if 'after' not in found:
         text += f'verified with the series (up to {states} states); '
     else:
-        notes = [f'{n} only ({i} is not in this series)' if i and i not in ids.split() else n
+        notes = [f'{n} ({i} is not in this series)' if i and i not in ids.split() else n
                  for n, i in found['after']]
         text += ('with the series, a counterexample for ' + ', '.join(notes) +
-                 f', verified otherwise (up to {states} states); ')
+                 (', verified for ' + names([(SCEN_WORDS[v], None) for v in verified])
+                  if verified else '') + f' (up to {states} states); ')
     if 'before' in found:
         text += 'without it, a counterexample for ' + names(found['before']) + '. '
     else:
@@ -381,6 +402,7 @@ def cover(before, after, ids):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)     # | head: no traceback
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = ap.add_subparsers(dest='cmd', required=True)
     f = sub.add_parser('file')
@@ -436,4 +458,11 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except SystemExit:
+        raise
+    except BaseException as e:  # pylint: disable=broad-except
+        # never exit 1, which says "counterexample"
+        print(f'model-check.py: {type(e).__name__}: {e}', file=sys.stderr)
+        sys.exit(2)

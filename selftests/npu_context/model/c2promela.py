@@ -75,6 +75,14 @@ TYPES = {
 # Fields of struct npu_context: the array that holds each, or None for a
 # field the notifiers read and the model leaves out (a write to it is a
 # use of the context, checked, and its value is not kept).
+# Fields of the hardware objects that the code tests: what they read as.
+# Any other field of one reads as 1.
+HW_FIELDS = {
+    # the NPU does not flush the nest MMU itself: the path that calls
+    # mm_context_add_copro()/mm_context_remove_copro() (v4.15 on) runs
+    'nmmu_flush': '0',
+}
+
 CTX_FIELDS = {
     'mm': ('ctx_mm', 'mm'),
     'release_cb': ('ctx_release_cb', 'int'),
@@ -128,6 +136,9 @@ MUTATIONS = {
     'kfree-in-release': 'move the kfree() of the context from destroy back into the release function',
     'lookup-outside-lock': 'init: read mm->context.npu_context before taking npu_context_lock',
     'no-callback-check': 'init: drop the check that the callback data are the same (a1409adac748)',
+    'no-priv-check': 'init: check the callback, not the private data (half of a1409adac748\'s check)',
+    'unregister-in-release': 'move the mmu_notifier_unregister() from destroy back into the release '
+                             'function, under npu_context_lock',
 }
 
 
@@ -150,13 +161,18 @@ def extract(path):
         e = next((i for i in range(s, len(lines)) if lines[i].startswith('}')), None)
         if e is None:
             raise SystemExit(f'c2promela.py: {path}: {name}() has no closing brace')
+        # the preprocessor would drop or change code: #if, #define, ...
+        for i in range(s, e + 1):
+            if re.match(r'\s*#', lines[i]):
+                raise SystemExit(f'c2promela.py: {path}: npu-dma.c:{i + 1}: a preprocessor line in '
+                                 f'{name}(): not known to the translator (it could hide code)')
         found.append((name, s + 1, '\n'.join(lines[s:e + 1])))
     return sorted(found, key=lambda t: t[1])
 
 
 def parse(path):
     src = PRELUDE + ''.join(f'#line {ln} "npu-dma.c"\n{text}\n' for _, ln, text in extract(path))
-    cpp = subprocess.run(['gcc', '-E', '-x', 'c', '-'], input=src, capture_output=True,
+    cpp = subprocess.run(['gcc', '-E', '-undef', '-x', 'c', '-'], input=src, capture_output=True,
                          text=True, check=False)
     if cpp.returncode:
         raise SystemExit(f'c2promela.py: the C preprocessor failed:\n{cpp.stderr}')
@@ -316,6 +332,9 @@ class Translator:
         if b.kind == 'hw':
             if lvalue:
                 raise Untranslatable(n, 'a write to a hardware object')
+            last = re.split(r'->|\.', path)[-1]
+            if last in HW_FIELDS:
+                return Val(HW_FIELDS[last], 'int', b.checks)
             return Val('1', 'hw', b.checks)
         if b.kind == 'mm' and m:
             checks = b.checks + [(f'MM_OK({b.text})', 'race: a NULL mm dereferenced')]
@@ -349,6 +368,8 @@ class Translator:
             v = self.expr(e, env)
             if v.kind == 'spinlock':
                 return Val('', 'spinlock')
+            if e.name in env['params']:
+                raise Untranslatable(e, f'the address of the parameter {e.name}: not known to the translator')
             if e.name in env['vars']:
                 return Val(v.text, 'ref:' + v.kind)
             if e.name == 'nv_nmmu_notifier_ops':
@@ -368,6 +389,8 @@ class Translator:
 
     def lvalue(self, e, env):
         if isinstance(e, c_ast.ID):
+            if e.name in env['params']:
+                raise Untranslatable(e, f'assignment to the parameter {e.name}: not known to the translator')
             if e.name not in env['vars']:
                 raise Untranslatable(e, f'assignment to {e.name}, not a local')
             t, k = env['vars'][e.name]
@@ -425,6 +448,8 @@ class Translator:
         kind = 'int' if ts == 'function pointer' else TYPES.get(ts)
         if kind is None:
             raise Untranslatable(n, f'a variable of type {ts}: not known to the translator')
+        if n.name in env['vars']:
+            raise Untranslatable(n, f'a second variable {n.name} (shadowing): not known to the translator')
         name = f'{env["prefix"]}_{n.name}'
         env['vars'][n.name] = (name, kind)
         return name, kind
@@ -531,19 +556,21 @@ class Translator:
             self.emit('if', line)
             self.emit(f':: {tmp} ->', line)
             self.ind += 1
-            self.expand(rel.text, {'kref': Val(v.text, 'kref')})
+            self.expand(rel.text, [Val(v.text, 'kref')])
             self.emit('skip', line)
             self.ind -= 1
             self.emit(':: else', line)
             self.emit('fi;', line)
             if lv is not None:
                 self.store(n, lv, Val(tmp, 'int'))
+            return Val(tmp, 'int')
         elif name in ('__mmu_notifier_register', 'mmu_notifier_register'):
             v = want(0, ('mn',))
             m = want(1, ('mm',))
             tmp = lv.text if lv is not None and lv.kind == 'int' else self.temp(env, 'int')
             self.step(line, (lv.checks if lv else []) + v.checks + m.checks,
-                      [f'npu_mn_register({me}, {v.text}, {tmp})'])
+                      [f'npu_mn_register({me}, {v.text}, {tmp}, {int(name.startswith("__"))})'])
+            return Val(tmp, 'int')
         elif name == 'mmu_notifier_unregister':
             v = want(0, ('mn',))
             m = want(1, ('mm',))
@@ -551,16 +578,20 @@ class Translator:
         elif name == 'WARN_ON':
             a = args[0] if args else None
             if isinstance(a, c_ast.UnaryOp) and a.op == '!' and isinstance(a.expr, c_ast.FuncCall):
-                r = self.call_stmt(a.expr, env, None)
+                r = self.value_of(a.expr, env)
                 v = Val(f'!({r.text})', 'bool')
             elif isinstance(a, c_ast.FuncCall) and self.call_name(a) in STMT_STAND_INS:
-                r = self.call_stmt(a, env, None)
+                r = self.value_of(a, env)
                 v = Val(f'({r.text} != 0)', 'bool')
             else:
                 v = self.expr(a, env)
-            self.step(line, v.checks, [f'npu_warn_on({v.text})'])
+            # the condition is evaluated once: its value is what WARN_ON
+            # returns
+            tmp = self.temp(env, 'int')
+            self.step(line, v.checks, [f'{tmp} = {v.text}', f'npu_warn_on({tmp})'])
+            v = Val(tmp, 'bool')
             if lv is not None:
-                self.store(n, lv, Val(v.text, 'bool'))
+                self.store(n, lv, v)
             return v
         elif name == 'WRITE_ONCE':
             target = self.lvalue(args[0], env)
@@ -574,12 +605,12 @@ class Translator:
                 self.step(line, checks, ['skip'])
             return Val('0', 'int')
         elif name == 'of_property_read_u32':
-            want(0, ('hw',))
+            dn = want(0, ('hw',))
             want(1, ('string',))
             out = want(2, ('ref:int',))
             tmp = self.temp(env, 'int')
             # the GPU's link: GPU i on link i - 1
-            self.step(line, [], [f'{out.text} = {me} - 1', f'{tmp} = 0'])
+            self.step(line, dn.checks + out.checks, [f'{out.text} = {me} - 1', f'{tmp} = 0'])
             if lv is not None:
                 self.store(n, lv, Val(tmp, 'int'))
             return Val(tmp, 'int')
@@ -589,6 +620,14 @@ class Translator:
         else:
             raise Untranslatable(n, f'{name}() is not a stand-in known to the translator')
         return None
+
+    def value_of(self, n, env):
+        """A stand-in call whose value is used: its Val (the call is its own
+        step, or steps, before the use)."""
+        r = self.call_stmt(n, env, None)
+        if r is None:
+            raise Untranslatable(n, f'the value of {self.call_name(n)}() is used: not known to the translator')
+        return r
 
     def store_after(self, n, lv, v, checks, effects):
         self.step(n.coord.line, lv.checks + checks, effects + [f'{lv.text} = {v.text}'])
@@ -603,7 +642,7 @@ class Translator:
         c = n.cond
         line = n.coord.line
         if isinstance(c, c_ast.FuncCall) and self.call_name(c) in STMT_STAND_INS:
-            r = self.call_stmt(c, env, None)
+            r = self.value_of(c, env)
             cond = Val(r.text if r.kind == 'bool' else f'({r.text} != 0)', 'bool')
         else:
             cond = self.expr(c, env)
@@ -631,6 +670,8 @@ class Translator:
 
     def s_Return(self, n, env):
         line = n.coord.line
+        if (n.expr is None) != env['void']:
+            raise Untranslatable(n, 'a return whose value does not fit the function')
         if n.expr is None:
             eff = []
             checks = []
@@ -649,17 +690,23 @@ class Translator:
 
     # functions --------------------------------------------------------------
     def expand(self, name, args):
-        """The body of function name, its parameters bound to args (Val by
-        parameter name, or None: a parameter of the inline)."""
+        """The body of function name, its parameters bound to args (a
+        list of Val, one per parameter), or None: parameters of the inline."""
         f = self.funcs[name]
         k = self.expansions.get(name, 0) + 1
         self.expansions[name] = k
         prefix = FUNCS[name][0] + ('' if k == 1 else str(k))
-        env = {'prefix': prefix, 'vars': {}, 'end': f'{prefix}_end'}
+        env = {'prefix': prefix, 'vars': {}, 'end': f'{prefix}_end', 'params': set(),
+               'void': type_str(f.decl.type.type) == 'void'}
         params = f.decl.type.args.params if f.decl.type.args else []
-        for p in params:
-            if p.name in args and args[p.name] is not None:
-                env['vars'][p.name] = (args[p.name].text, args[p.name].kind)
+        if args is not None and len(args) != len(params):
+            raise Untranslatable(f, f'{name}() called with {len(args)} argument(s), not {len(params)}')
+        for i, p in enumerate(params):
+            env['params'].add(p.name)
+            if args is not None:
+                if args[i].kind != TYPES.get(type_str(p.type)):
+                    raise Untranslatable(p, f'{name}() called with a {args[i].kind} for {p.name}')
+                env['vars'][p.name] = (args[i].text, args[i].kind)
             else:
                 ts = type_str(p.type)
                 kind = 'int' if ts == 'function pointer' else TYPES.get(ts)
@@ -676,7 +723,7 @@ class Translator:
         prefix = FUNCS[name][0]
         self.emit(f'inline {name}(me, {", ".join(prefix + "_" + p.name for p in params)}) {{')
         self.ind = 1
-        self.expand(name, {})
+        self.expand(name, None)
         self.ind = 0
         self.emit('}')
 
@@ -737,7 +784,15 @@ def mutate(funcs, what):
             return False
         items[i], items[i + 1] = items[i + 1], items[i]
         return True
-    if what == 'no-callback-check':
+    if what == 'unregister-in-release':
+        unregs = find_calls(dest, 'mmu_notifier_unregister')
+        if len(unregs) != 1 or find_calls(rel, 'mmu_notifier_unregister'):
+            return False
+        blk, i, s = unregs[0]
+        del blk.block_items[i]
+        rel.block_items.append(s)
+        return True
+    if what in ('no-callback-check', 'no-priv-check'):
         hits = []
 
         def walk(node):
@@ -753,7 +808,13 @@ def mutate(funcs, what):
         if len(hits) != 1:
             return False
         blk, i = hits[0]
-        del blk.block_items[i]
+        if what == 'no-callback-check':
+            del blk.block_items[i]
+            return True
+        cond = blk.block_items[i].cond
+        if not (isinstance(cond, c_ast.BinaryOp) and cond.op == '||' and 'priv' in c_text(cond.right)):
+            return False
+        blk.block_items[i].cond = cond.left
         return True
     raise SystemExit(f'c2promela.py: unknown mutation {what}: {", ".join(MUTATIONS)}')
 

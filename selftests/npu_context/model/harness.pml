@@ -12,7 +12,8 @@
  *
  * Scenarios (spin -D...):
  *   REG_FAIL   any notifier registration may fail (-EINTR)
- *   OTHER_CB   GPU NGPU passes another callback and private data
+ *   OTHER_CB   GPU NGPU passes another callback, other private data,
+ *              or both (any of the three)
  *   SEQUENCED  no concurrency: GPU k inits after GPU k-1's init returned,
  *              and destroys after GPU k+1's destroy (CYCLES 1), so the
  *              later inits find the context the earlier ones hold
@@ -33,7 +34,12 @@ proctype gpu(byte me)
 
 #ifdef OTHER_CB
 	if
-	:: me == NGPU -> cb = 2; priv = 2
+	:: me == NGPU ->
+		if
+		:: cb = 2
+		:: priv = 2
+		:: cb = 2; priv = 2
+		fi
 	:: else
 	fi;
 #endif
@@ -41,7 +47,7 @@ proctype gpu(byte me)
 #ifdef SEQUENCED
 		inited == me - 1;
 #endif
-		atomic { mmap_sem_writer == 0 -> mmap_sem_writer = me }	/* @step mmap_write_lock(mm) */
+		atomic { mmap_sem_writer == 0 -> mmap_sem_writer = me; npu_ret = 0; npu_err = 1 }	/* @step mmap_write_lock(mm) */
 		pnv_npu2_init_context(me, me, 0, cb, priv);
 		ctx = npu_ret;	/* @step ctx = pnv_npu2_init_context(...) */
 		mmap_sem_writer = 0;	/* @step mmap_write_unlock(mm) */
@@ -67,6 +73,8 @@ proctype gpu(byte me)
 #ifndef OTHER_CB
 			assert(false)	/* @check harness: init returned -EINVAL, and all callers pass the same callback */
 #endif
+		:: npu_err == 1 ->
+			assert(false)	/* @check harness: init ended without a return */
 		:: else ->
 			assert(false)	/* @check harness: init returned an error the model never causes */
 		fi;

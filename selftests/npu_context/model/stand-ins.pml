@@ -13,13 +13,14 @@
  * and the mm references they took.
  *
  * A line tagged "@check CLASS: TEXT" is an assertion: pan's trail names
- * the line, check-model prints CLASS and TEXT.  The classes are the bugs
- * of the selftest: "race" (a context used, taken or freed when it must
- * not be), "register" (a failed notifier registration, upstream
- * 720c84046c26), "callback" (upstream a1409adac748), "warn" (a WARN_ON
- * fires: in these functions only when a dying context is found, which is
- * the race too), "lockdep" (a locking contract broken) and "leak" (the end
- * state).
+ * the line, check-model prints CLASS and TEXT.  The classes: "race" (a
+ * context used, taken or freed when it must not be), "warn" (a WARN_ON
+ * fires: in these functions only when a dying context is found, the race
+ * too), "register" (a failed notifier registration, upstream
+ * 720c84046c26), "callback" (upstream a1409adac748), "lockdep" (a
+ * locking contract broken), "atomic" (a call that may sleep, under the
+ * spinlock), "leak" (the end state) and, in harness.pml, "harness" (the
+ * callers got what the model never gives).
  */
 #ifndef NGPU
 #define NGPU	2
@@ -58,7 +59,7 @@ bit ctx_mn_registered[NCTX];	/* ->mn is on the mm's notifier list */
 
 /* might_sleep(), and every call that may sleep: not in atomic context */
 inline may_sleep(me) {
-	assert(npu_context_lock_owner != me)	/* @check lockdep: a call that may sleep, with npu_context_lock (a spinlock) held */
+	assert(npu_context_lock_owner != me)	/* @check atomic: a call that may sleep, with npu_context_lock (a spinlock) held */
 }
 
 /* kzalloc(sizeof(struct npu_context), GFP_KERNEL): never fails */
@@ -103,11 +104,14 @@ inline npu_kref_dec(c, r) {
 	r = (ctx_kref[c] == 0)
 }
 
-/* __mmu_notifier_register(): takes an mm reference (mmgrab); with
- * REG_FAIL it may fail instead, with -EINTR, as it does with a signal
- * pending */
-inline npu_mn_register(me, c, r) {
+/* __mmu_notifier_register() (held = 1), whose caller holds mmap_sem for
+ * write, or mmu_notifier_register() (held = 0), which takes it: takes an
+ * mm reference (mmgrab); with REG_FAIL it may fail instead, with -EINTR,
+ * as it does with a signal pending */
+inline npu_mn_register(me, c, r, held) {
 	may_sleep(me);
+	assert(!held || mmap_sem_writer == me);	/* @check lockdep: __mmu_notifier_register() without mmap_sem held for write */
+	assert(held || mmap_sem_writer != me);	/* @check lockdep: mmu_notifier_register() with mmap_sem held: it takes it itself (deadlock) */
 	assert(!ctx_mn_registered[c]);	/* @check register: a notifier registered twice */
 	if
 	:: ctx_mn_registered[c] = 1; mm_count++; r = 0
