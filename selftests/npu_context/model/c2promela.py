@@ -745,6 +745,18 @@ def find_calls(node, name, parent=None, found=None):
     return found
 
 
+def move_to_release(dest, rel, name):
+    """Move destroy's one call of name to the end of the release
+    function (the code before 28a5933e8d36 did it there)."""
+    calls = find_calls(dest, name)
+    if len(calls) != 1 or find_calls(rel, name):
+        return False
+    blk, i, s = calls[0]
+    del blk.block_items[i]
+    rel.block_items.append(s)
+    return True
+
+
 def mutate(funcs, what):
     init = funcs['pnv_npu2_init_context'].body
     rel = funcs['pnv_npu2_release_context'].body
@@ -764,14 +776,8 @@ def mutate(funcs, what):
         del items[i + 1]
         del items[i - 1]
         return True
-    if what == 'kfree-in-release':
-        frees = find_calls(dest, 'kfree')
-        if len(frees) != 1 or find_calls(rel, 'kfree'):
-            return False
-        blk, i, s = frees[0]
-        del blk.block_items[i]
-        rel.block_items.append(s)
-        return True
+    if what in ('kfree-in-release', 'unregister-in-release'):
+        return move_to_release(dest, rel, 'kfree' if what == 'kfree-in-release' else 'mmu_notifier_unregister')
     if what == 'lookup-outside-lock':
         locks = find_calls(init, 'spin_lock')
         if not locks:
@@ -783,14 +789,6 @@ def mutate(funcs, what):
                 Translator.member_path(nxt.rvalue)[0] == '->context.npu_context'):
             return False
         items[i], items[i + 1] = items[i + 1], items[i]
-        return True
-    if what == 'unregister-in-release':
-        unregs = find_calls(dest, 'mmu_notifier_unregister')
-        if len(unregs) != 1 or find_calls(rel, 'mmu_notifier_unregister'):
-            return False
-        blk, i, s = unregs[0]
-        del blk.block_items[i]
-        rel.block_items.append(s)
         return True
     if what in ('no-callback-check', 'no-priv-check'):
         hits = []
