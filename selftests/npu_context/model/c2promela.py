@@ -72,9 +72,6 @@ TYPES = {
     'struct npu *': 'hw',
 }
 
-# Fields of struct npu_context: the array that holds each, or None for a
-# field the notifiers read and the model leaves out (a write to it is a
-# use of the context, checked, and its value is not kept).
 # Fields of the hardware objects that the code tests: what they read as.
 # Any other field of one reads as 1.
 HW_FIELDS = {
@@ -83,6 +80,9 @@ HW_FIELDS = {
     'nmmu_flush': '0',
 }
 
+# Fields of struct npu_context: the array that holds each, or None for a
+# field the notifiers read and the model leaves out (a write to it is a
+# use of the context, checked, and its value is not kept).
 CTX_FIELDS = {
     'mm': ('ctx_mm', 'mm'),
     'release_cb': ('ctx_release_cb', 'int'),
@@ -94,8 +94,9 @@ CTX_FIELDS = {
 
 ERRNO = ('EINTR', 'ENOMEM', 'ENODEV', 'EINVAL', 'ENOSPC')
 
-# The stand-ins that are expressions (the others are statements, below in
-# Translator.call_stmt).  name: (kind of the result, what it does)
+# The stand-ins that are expressions, what each gives (Translator.x_FuncCall);
+# then those that are steps of their own, what each does (call_stmt).  A
+# call of anything else is an error.
 STAND_INS = {
     'pnv_pci_get_npu_dev': 'hw: the GPU\'s NPU device, always found',
     'firmware_has_feature': 'int: 1, the machine has OPAL',
@@ -119,8 +120,10 @@ STMT_STAND_INS = {
     'kref_get': 'npu_kref_get(): asserts the count is not 0',
     'kref_get_unless_zero': 'npu_kref_get_unless_zero()',
     'kref_put': 'npu_kref_dec(), then the release function if the count hit 0',
-    '__mmu_notifier_register': 'npu_mn_register(): may sleep; may fail (REG_FAIL)',
-    'mmu_notifier_register': 'npu_mn_register(): may sleep; may fail (REG_FAIL)',
+    '__mmu_notifier_register': 'npu_mn_register(): asserts mmap_sem held for write; may sleep; '
+                               'may fail (REG_FAIL)',
+    'mmu_notifier_register': 'npu_mn_register(): asserts mmap_sem not held (it takes it); may sleep; '
+                             'may fail (REG_FAIL)',
     'mmu_notifier_unregister': 'npu_mn_unregister(): may sleep; asserts registered',
     'WARN_ON': 'npu_warn_on(): asserts the condition is false',
     'WRITE_ONCE': 'an assignment (memory is sequentially consistent)',
@@ -290,6 +293,13 @@ class Translator:
     def x_FuncCall(self, n, env):
         name = n.name.name if isinstance(n.name, c_ast.ID) else None
         args = n.args.exprs if n.args else []
+        if name in STMT_STAND_INS:
+            raise Untranslatable(n, f'call of {name}() inside an expression: the translator takes it '
+                                 'as a statement, the value of an assignment, an if condition or '
+                                 'the argument of WARN_ON(), each one step')
+        if name not in STAND_INS:
+            raise Untranslatable(n, f'call of {name or "a function pointer"}(): '
+                                 'not a stand-in known to the translator')
         if name == 'pnv_pci_get_npu_dev' or name == 'of_parse_phandle' or name == 'pci_bus_to_host':
             vals = [self.expr(a, env) for a in args]
             return Val('1', 'hw', sum((v.checks for v in vals), []))
@@ -306,12 +316,7 @@ class Translator:
             if v.kind != 'kref' or [a.value for a in args[1:]] != ['"struct npu_context"', '"kref"']:
                 raise Untranslatable(n, 'container_of() of anything but the kref of a struct npu_context')
             return Val(v.text, 'ctx', v.checks)
-        if name in STMT_STAND_INS:
-            raise Untranslatable(n, f'call of {name}() inside an expression: the translator takes it '
-                                 'as a statement, the value of an assignment, an if condition or '
-                                 'the argument of WARN_ON(), each one step')
-        raise Untranslatable(n, f'call of {name or "a function pointer"}(): '
-                             'not a stand-in known to the translator')
+        raise Untranslatable(n, f'{name}(): listed in STAND_INS with no rule (a bug of c2promela.py)')
 
     # members --------------------------------------------------------------
     @staticmethod
