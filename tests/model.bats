@@ -147,6 +147,9 @@ refused() {
 	refused "${n}i\\#ifdef CONFIG_NPU_FROB
 ${n}a\\#endif" "npu-dma.c:$n: a preprocessor line"
 	refused "${n}a\\		priv = NULL;" "npu-dma.c:$((n + 1)): assignment to the parameter priv"
+	refused "${n}a\\		rc = WRITE_ONCE(npu_context->priv, priv);" \
+		"npu-dma.c:$((n + 1)): the value of WRITE_ONCE() is stored"
+	refused "${n}a\\		{ static int once; once = 1; }" "a static variable once"
 	refused "${n}a\\		if (kref_get(\\&npu_context->kref)) rc = 0;" \
 		"npu-dma.c:$((n + 1)): the value of kref_get() is used"
 

@@ -59,9 +59,9 @@ SCENARIOS = {
     'race3': ('3 GPUs, 1 cycle each, concurrent', ['-DNGPU=3', '-DCYCLES=1']),
     'register': ('1 GPU, 2 cycles, any notifier registration may fail',
                  ['-DNGPU=1', '-DCYCLES=2', '-DREG_FAIL']),
-    'callback': ('2 GPUs, the second with another callback, its init while the first holds the context',
+    'callback': ('2 GPUs, the second with other callback data, its init while the first holds the context',
                  ['-DNGPU=2', '-DCYCLES=1', '-DOTHER_CB', '-DSEQUENCED']),
-    'all2': ('2 GPUs, 2 cycles, concurrent, registration may fail, the second with another callback',
+    'all2': ('2 GPUs, 2 cycles, concurrent, registration may fail, the second with other callback data',
              ['-DNGPU=2', '-DCYCLES=2', '-DREG_FAIL', '-DOTHER_CB']),
 }
 DEFAULT_SCENARIOS = list(SCENARIOS)
@@ -96,6 +96,8 @@ def translate(path, mutate=None):
             t.entry(name)
     except c2promela.Untranslatable as e:
         raise CheckError(str(e)) from None
+    except Exception as e:  # pylint: disable=broad-except
+        raise CheckError(f'the translator failed ({type(e).__name__}: {e}): a bug of c2promela.py') from None
     return c2promela.promela(t)
 
 
@@ -244,7 +246,7 @@ def read_trail(text, tagmap, c_lines, pan_out):
                 cl = int(c.group(1))
                 what = f'npu-dma.c:{cl}  {c_lines.get(cl, "").strip()}'
             elif tag.startswith('@step '):
-                what = f'(caller) {tag[6:]}'
+                what = f'(caller) {tag[6:].split(" @check ")[0]}'
             if what and (last.get(pid) != what or (steps and steps[-1][0] != who)):
                 if not (steps and steps[-1] == (who, what)):
                     steps.append((who, what))
@@ -349,7 +351,7 @@ SCEN_WORDS = {
 
 
 def bug_of(cls):
-    return BUGS.get(cls, (f'a {cls} check', None))
+    return BUGS.get(cls, (f'a check of class {cls}', None))
 
 
 def cover(before, after, ids):
@@ -368,7 +370,7 @@ def cover(before, after, ids):
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as ex:
         results = list(ex.map(lambda c: (c[0], c[2], spin_check(*c[1:])), checks))
     for which, scen, (verdict, cls, st, _, _) in results:
-        if which == 'after':
+        if which == 'after' and verdict == 'verified':
             states = max(states, st)
         if verdict != 'verified':
             name = bug_of(cls)
@@ -394,6 +396,8 @@ def cover(before, after, ids):
                   if verified else '') + f' (up to {states} states); ')
     if 'before' in found:
         text += 'without it, a counterexample for ' + names(found['before']) + '. '
+    elif 'after' in found:
+        text += 'without it, verified. '
     else:
         text += 'without it, verified as well. '
     text += ('Not modelled: memory ordering beyond sequential consistency, OPAL, '

@@ -166,10 +166,17 @@ def extract(path):
             raise SystemExit(f'c2promela.py: {path}: {name}() has no closing brace')
         # the preprocessor would drop or change code: #if, #define, ...
         for i in range(s, e + 1):
-            if re.match(r'\s*#', lines[i]):
+            if re.match(r'\s*(/\*.*?\*/\s*)*#', lines[i]):
                 raise SystemExit(f'c2promela.py: {path}: npu-dma.c:{i + 1}: a preprocessor line in '
                                  f'{name}(): not known to the translator (it could hide code)')
         found.append((name, s + 1, '\n'.join(lines[s:e + 1])))
+    # a macro of the file's own that the functions use would change them
+    used = set(re.findall(r'[A-Za-z_]\w*', ' '.join(t for _, _, t in found)))
+    for i, l in enumerate(lines):
+        m = re.match(r'\s*#\s*define\s+(\w+)', l)
+        if m and m.group(1) in used:
+            raise SystemExit(f'c2promela.py: {path}: npu-dma.c:{i + 1}: the file defines {m.group(1)}, '
+                             'which the functions use: not known to the translator')
     return sorted(found, key=lambda t: t[1])
 
 
@@ -217,6 +224,7 @@ class Translator:
         self.ind = 1
         self.labels = 0
         self.expansions = {}
+        self.active = set()     # the functions being expanded
 
     # output -----------------------------------------------------------
     def emit(self, text, line=None, tag=None):
@@ -300,6 +308,9 @@ class Translator:
         if name not in STAND_INS:
             raise Untranslatable(n, f'call of {name or "a function pointer"}(): '
                                  'not a stand-in known to the translator')
+        if name in ('ERR_PTR', 'READ_ONCE') and len(args) != 1 or \
+                name == 'container_of' and len(args) != 3:
+            raise Untranslatable(n, f'{name}() with {len(args)} argument(s)')
         if name == 'pnv_pci_get_npu_dev' or name == 'of_parse_phandle' or name == 'pci_bus_to_host':
             vals = [self.expr(a, env) for a in args]
             return Val('1', 'hw', sum((v.checks for v in vals), []))
@@ -448,7 +459,16 @@ class Translator:
     def s_EmptyStatement(self, n, env):
         pass
 
+    @staticmethod
+    def check_name(n):
+        # the translator's own names: {prefix}_t<N> temporaries, {prefix}_end
+        if re.fullmatch(r't\d+|end', n.name):
+            raise Untranslatable(n, f'a variable named {n.name}: the translator uses that name')
+
     def declare(self, n, env):
+        if n.storage:
+            raise Untranslatable(n, f'a {" ".join(n.storage)} variable {n.name}: not known to the translator')
+        self.check_name(n)
         ts = type_str(n.type)
         kind = 'int' if ts == 'function pointer' else TYPES.get(ts)
         if kind is None:
@@ -501,9 +521,17 @@ class Translator:
         else:
             raise Untranslatable(n, f'call of {name or "a function pointer"}(): not a stand-in known to the translator')
 
+    # the stand-ins that give no value
+    NO_VALUE = ('might_sleep', 'spin_lock', 'spin_unlock', 'lockdep_assert_held',
+                'lockdep_assert_held_exclusive', 'lockdep_assert_held_write', 'kfree',
+                'kref_init', 'kref_get', 'mmu_notifier_unregister', 'WRITE_ONCE',
+                'mm_context_add_copro', 'mm_context_remove_copro')
+
     def call_stmt(self, n, env, lv):
         """A stand-in call as a statement, its result (if any) stored in lv."""
         name = self.call_name(n)
+        if lv is not None and name in self.NO_VALUE:
+            raise Untranslatable(n, f'the value of {name}() is stored: not known to the translator')
         args = n.args.exprs if n.args else []
         line = n.coord.line
         me = 'me'
@@ -562,7 +590,7 @@ class Translator:
             self.emit(f':: {tmp} ->', line)
             self.ind += 1
             self.expand(rel.text, [Val(v.text, 'kref')])
-            self.emit('skip', line)
+            self.emit('skip')
             self.ind -= 1
             self.emit(':: else', line)
             self.emit('fi;', line)
@@ -572,7 +600,9 @@ class Translator:
         elif name in ('__mmu_notifier_register', 'mmu_notifier_register'):
             v = want(0, ('mn',))
             m = want(1, ('mm',))
-            tmp = lv.text if lv is not None and lv.kind == 'int' else self.temp(env, 'int')
+            if lv is not None and lv.kind != 'int':
+                raise Untranslatable(n, f'the result of {name}() stored in a {lv.kind}')
+            tmp = lv.text if lv is not None else self.temp(env, 'int')
             self.step(line, (lv.checks if lv else []) + v.checks + m.checks,
                       [f'npu_mn_register({me}, {v.text}, {tmp}, {int(name.startswith("__"))})'])
             return Val(tmp, 'int')
@@ -582,7 +612,10 @@ class Translator:
             self.step(line, v.checks + m.checks, [f'npu_mn_unregister({me}, {v.text})'])
         elif name == 'WARN_ON':
             a = args[0] if args else None
-            if isinstance(a, c_ast.UnaryOp) and a.op == '!' and isinstance(a.expr, c_ast.FuncCall):
+            if a is None or len(args) != 1:
+                raise Untranslatable(n, 'WARN_ON() with other than one argument')
+            if isinstance(a, c_ast.UnaryOp) and a.op == '!' and isinstance(a.expr, c_ast.FuncCall) and \
+                    self.call_name(a.expr) in STMT_STAND_INS:
                 r = self.value_of(a.expr, env)
                 v = Val(f'!({r.text})', 'bool')
             elif isinstance(a, c_ast.FuncCall) and self.call_name(a) in STMT_STAND_INS:
@@ -663,13 +696,13 @@ class Translator:
         self.emit(f':: {cond.text} ->', line)
         self.ind += 1
         self.stmt(n.iftrue, env)
-        self.emit('skip', line)
+        self.emit('skip')
         self.ind -= 1
         self.emit(':: else ->', line)
         self.ind += 1
         if n.iffalse is not None:
             self.stmt(n.iffalse, env)
-        self.emit('skip', line)
+        self.emit('skip')
         self.ind -= 1
         self.emit('fi;', line)
 
@@ -700,6 +733,9 @@ class Translator:
         f = self.funcs[name]
         k = self.expansions.get(name, 0) + 1
         self.expansions[name] = k
+        if name in self.active:
+            raise Untranslatable(f, f'{name}() called from itself: not known to the translator')
+        self.active.add(name)
         prefix = FUNCS[name][0] + ('' if k == 1 else str(k))
         env = {'prefix': prefix, 'vars': {}, 'end': f'{prefix}_end', 'params': set(),
                'void': type_str(f.decl.type.type) == 'void'}
@@ -707,6 +743,7 @@ class Translator:
         if args is not None and len(args) != len(params):
             raise Untranslatable(f, f'{name}() called with {len(args)} argument(s), not {len(params)}')
         for i, p in enumerate(params):
+            self.check_name(p)
             env['params'].add(p.name)
             if args is not None:
                 if args[i].kind != TYPES.get(type_str(p.type)):
@@ -720,7 +757,8 @@ class Translator:
                 env['vars'][p.name] = (f'{prefix}_{p.name}', kind)
         self.emit(f'/* {name}() */', f.coord.line)
         self.stmt(f.body, env)
-        self.emit(f'{env["end"]}: skip', f.body.end_coord.line if getattr(f.body, 'end_coord', None) else None)
+        self.emit(f'{env["end"]}: skip')
+        self.active.discard(name)
 
     def entry(self, name):
         f = self.funcs[name]

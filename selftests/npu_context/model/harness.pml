@@ -36,9 +36,9 @@ proctype gpu(byte me)
 	if
 	:: me == NGPU ->
 		if
-		:: cb = 2
-		:: priv = 2
-		:: cb = 2; priv = 2
+		:: cb = 2	/* @note this GPU passes another callback */
+		:: priv = 2	/* @note this GPU passes other private data */
+		:: cb = 2; priv = 2	/* @note this GPU passes another callback and other private data */
 		fi
 	:: else
 	fi;
@@ -55,14 +55,14 @@ proctype gpu(byte me)
 		inited++;
 		inited == NGPU && destroyed == NGPU - me;
 #if defined(OTHER_CB)
-		assert(me != NGPU || me == 1 || npu_err == -EINVAL);	/* @check callback: an init with another callback, while the mm has a context, did not get -EINVAL */
+		assert(me != NGPU || me == 1 || npu_err == -EINVAL);	/* @check callback: an init with other callback data, while the mm has a context, did not get -EINVAL */
 #endif
 #endif
 		if
 		:: npu_err == 0 ->
-			atomic {	/* @step the GPU uses ctx */
-				assert(LIVE(ctx));	/* @check race: the context init returned is freed */
-				assert(ctx_release_cb[ctx] == cb && ctx_priv[ctx] == priv)	/* @check callback: the callback data of the caller's context are another caller's */
+			atomic {
+				assert(LIVE(ctx));	/* @step the GPU uses ctx @check race: the context init returned is freed */
+				assert(ctx_release_cb[ctx] == cb && ctx_priv[ctx] == priv)	/* @step the GPU uses ctx @check callback: the callback data of the caller's context are another caller's */
 			}
 			pnv_npu2_destroy_context(me, ctx, me)	/* @step pnv_npu2_destroy_context(ctx, ...) */
 		:: npu_err == -EINTR ->
