@@ -192,7 +192,7 @@ fixture_trees_and_sender() {
 # branch has ended, as patches/bases/branches.tsv has it.
 # shellcheck disable=SC2154  # bats' run sets status and output
 mail_set_ok() {
-	local tree=$1 v=$2 ob=$3 form=${4-} how=${5:-list} ver rel n cover id p s sd args=() last state
+	local tree=$1 v=$2 ob=$3 form=${4-} how=${5:-list} ver rel n cover id p s sd args=() last state text
 	rel=$(tree_release "$tree")
 	ver=${rel%.*}
 	case $how in
@@ -245,15 +245,14 @@ mail_set_ok() {
 	# spin's verdicts on this tree's code, with and without the series:
 	# the upstream form fixes all three bugs, the adapted form all but the
 	# failed registration (it lacks 720c84046c26)
-	tr '\n' ' ' <"$cover" | tr -s ' ' >"$ob/.cover-text"
-	grep -q 'spin (scripts/check-model): every interleaving' "$ob/.cover-text"
-	grep -q 'without it, a counterexample for the race (28a5933e8d36), the failed registration (720c84046c26) and the second callback (a1409adac748)\.' "$ob/.cover-text"
+	text=$(tr '\n' ' ' <"$cover" | tr -s ' ')
+	grep -q 'spin (scripts/check-model): every interleaving' <<<"$text"
+	grep -q 'without it, a counterexample for the race (28a5933e8d36), the failed registration (720c84046c26) and the second callback (a1409adac748)\.' <<<"$text"
 	if [ "$form" = upstream ]; then
-		grep -q 'verified with the series (up to [0-9]* states)' "$ob/.cover-text"
+		grep -q 'verified with the series (up to [0-9]* states)' <<<"$text"
 	else
-		grep -q 'with the series, a counterexample for the failed registration (720c84046c26 is not in this series), verified for the race with 2 GPUs, the race with 3 GPUs and the second callback' "$ob/.cover-text"
+		grep -q 'with the series, a counterexample for the failed registration (720c84046c26 is not in this series), verified for the race with 2 GPUs, the race with 3 GPUs and the second callback' <<<"$text"
 	fi
-	rm "$ob/.cover-text"
 	for p in "$ob"/000[1-9]-*.patch; do
 		grep -q "^In-Reply-To: $id" "$p"
 		grep -q "^Subject: \[.*PATCH $ver.* [1-9]/$n\]" "$p"

@@ -85,20 +85,16 @@ class CheckError(Exception):
     pass
 
 
-def translate(path, mutate=None):
-    """Promela text of the three functions, or raises CheckError."""
-    funcs = c2promela.parse(path)
-    if mutate and not c2promela.mutate(funcs, mutate):
-        raise CheckError(f'nothing to mutate for {mutate} ({c2promela.MUTATIONS[mutate]})')
-    t = c2promela.Translator(funcs)
+def model_of(path, mutate=None):
+    """The whole model of path's functions (stand-ins, functions, harness)
+    and the file's lines, or raises CheckError."""
     try:
-        for name in c2promela.ENTRIES:
-            t.entry(name)
-    except c2promela.Untranslatable as e:
+        functions = c2promela.translate(path, mutate)
+    except SystemExit as e:
         raise CheckError(str(e)) from None
     except Exception as e:  # pylint: disable=broad-except
         raise CheckError(f'the translator failed ({type(e).__name__}: {e}): a bug of c2promela.py') from None
-    return c2promela.promela(t)
+    return assemble(functions), c_source_lines(path)
 
 
 def assemble(functions):
@@ -276,13 +272,11 @@ def check_file(path, name, scenarios, mutate=None, trails=True, out=sys.stdout):
     """Check one file; returns the worst exit status (0, 1, 2)."""
     status = 0
     try:
-        functions = translate(path, mutate)
-    except (CheckError, SystemExit) as e:
+        model, c_lines = model_of(path, mutate)
+    except CheckError as e:
         print(f'verdict\t{name}\t-\terror\t-\t-\t-', file=out)
         print(f'  {e}', file=out)
         return 2
-    model = assemble(functions)
-    c_lines = c_source_lines(path)
     for s in scenarios:
         try:
             verdict, cls, states, secs, lines = spin_check(model, s, c_lines)
@@ -361,11 +355,7 @@ def cover(before, after, ids):
     states = 0
     checks = []
     for which, path in (('before', before), ('after', after)):
-        try:
-            model = assemble(translate(path))
-        except SystemExit as e:
-            raise CheckError(str(e)) from None
-        c_lines = c_source_lines(path)
+        model, c_lines = model_of(path)
         checks += [(which, model, s, c_lines) for s in DEFAULT_SCENARIOS]
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as ex:
         results = list(ex.map(lambda c: (c[0], c[2], spin_check(*c[1:])), checks))
