@@ -5,6 +5,12 @@
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 # shellcheck source=../scripts/lib/common.sh
 . "$TOP/scripts/lib/common.sh"
+# shellcheck source=../scripts/lib/tree-facts.sh
+. "$TOP/scripts/lib/tree-facts.sh"
+# shellcheck source=../scripts/lib/patches.sh
+. "$TOP/scripts/lib/patches.sh"
+# shellcheck source=../scripts/lib/kbuild.sh
+. "$TOP/scripts/lib/kbuild.sh"
 export NPU_CACHE=${NPU_CACHE:-$HOME/.cache/npu-context}
 # the releases of patches/bases/bases.tsv, and those whose file is kept
 # under their own name (one per distinct file)

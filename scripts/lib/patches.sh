@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+# The patches as a sender sends them: sign-off, upstream ids, checkpatch.
+# Source it after common.sh.
+# shellcheck shell=bash disable=SC2034
+
+# upstream_ids PATCH...: "<40-hex> <patch>" for each "commit <id> upstream."
+# line of the patches.
+upstream_ids() {
+	local p
+	for p; do
+		sed -n -E 's/^commit ([0-9a-f]{40}) upstream\.$/\1/p' "$p" | sed "s|\$| $p|"
+	done
+}
+
+# check_upstream_ids DIR PATCH...: each upstream id the patches name must be
+# a commit of the repository DIR with the patch's subject; prints what is
+# wrong and returns 1 otherwise.
+check_upstream_ids() {
+	local dir=$1 id p subject bad=0
+	shift
+	while read -r id p; do
+		subject=$(git mailinfo /dev/null /dev/null <"$p" | sed -n 's/^Subject: //p')
+		if ! git -C "$dir" cat-file -e "$id^{commit}" 2>/dev/null; then
+			echo "${p##*/}: upstream commit $id is not in $dir"
+			bad=1
+		elif [ "$(git -C "$dir" log -1 --format=%s "$id")" != "$subject" ]; then
+			echo "${p##*/}: commit $id in $dir is \"$(git -C "$dir" log -1 --format=%s "$id")\", not \"$subject\""
+			bad=1
+		fi
+	done < <(upstream_ids "$@")
+	return "$bad"
+}
+
+# sender_ident DIR: "Name <email>" of the user as git in DIR knows them
+# (user.name and user.email, or GIT_COMMITTER_NAME/_EMAIL); fails, printing
+# nothing, when they are not set.
+sender_ident() {
+	local id
+	id=$(git -C "$1" -c user.useConfigOnly=true var GIT_COMMITTER_IDENT 2>/dev/null) || return 1
+	echo "${id% * *}"	# without the time stamp and zone
+}
+
+# prepare_patch IN OUT SENDER: write OUT, the patch IN as git am should get
+# it.  With a SENDER ("Name <email>"): the sender's Signed-off-by goes
+# last, right below the backport note or the last trailer, as stable wants
+# it; a patch with no upstream line (the project's own) becomes the
+# sender's: its From: is replaced.
+prepare_patch() {
+	local in=$1 out=$2 sender=$3 id
+	cp "$in" "$out"
+	id=$(sed -n -E 's/^commit ([0-9a-f]{7,40}) upstream\.$/\1/p' "$in" | head -n 1)
+	[ -n "$sender" ] || return 0
+	awk -v sender="$sender" -v own="$([ -n "$id" ] || echo 1)" '
+		# headers: the first From: (and its folded lines) is replaced
+		# in the project'"'"'s own patch
+		!body && /^$/ { body = 1 }
+		!body && own && /^From: / { print "From: " sender; skip = 1; next }
+		!body && skip && /^[ \t]/ { next }
+		!body { skip = 0; print; next }
+		# the message ends at the first "---" line: sign off before it
+		!done && /^---$/ {
+			sob = "Signed-off-by: " sender
+			# (blank lines before "---" are dropped)
+			if (last != sob) {
+				if (last !~ /^[A-Za-z-]+: / && last !~ /\]$/)
+					print ""
+				print sob
+			}
+			done = 1; print; next
+		}
+		!done && /^$/ { blanks++; next }
+		!done { for (i = 0; i < blanks; i++) print ""; blanks = 0; last = $0; print; next }
+		{ print }
+	' "$out" >"$out.tmp" && mv "$out.tmp" "$out"
+}
+
+# checkpatch_clean PATCH STATUS OUTPUT: STATUS and OUTPUT are the exit status
+# and output of checkpatch.pl --show-types (not --terse) for PATCH (0:
+# clean, 1: issues, anything else: it did not run).  True if it ran and
+# reported nothing but what comes from checking outside upstream's
+# history; lib/checkpatch-verdict.py says which reports those are, and
+# matches each report to its line by the lines checkpatch quotes, not by
+# its line number, which differs between checkpatch versions.  Also false
+# for an abbreviated "commit <id> upstream." line, which checkpatch does
+# not always report (6.1's takes it as a commit reference): stable's rules
+# want the full id.
+checkpatch_clean() {
+	local patch=$1 rc=$2 out=$3 line id ml=''
+	if line=$(grep -n -E '^commit [0-9a-f]{7,39} upstream\.$' "$patch"); then
+		echo "$patch:${line%%:*}: abbreviated upstream id: stable wants 'commit <40-hex> upstream.'"
+		return 1
+	fi
+	[ "$rc" = 0 ] && return 0
+	id=$(sed -n -E 's/^commit ([0-9a-f]{12})[0-9a-f]{28} upstream\.$/\1/p' "$patch" | head -n 1)
+	[ -z "$id" ] || [ ! -r "$NPU_PATCHES/mainline/$id.patch" ] || ml=$NPU_PATCHES/mainline/$id.patch
+	"$NPU_PYTHON" "$NPU_TOP/scripts/lib/checkpatch-verdict.py" "$patch" "$rc" "$ml" <<<"$out"
+}

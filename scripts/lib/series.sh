@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: GPL-2.0
+# The series of patches/ (per code variant and form) and what of them a tree
+# lacks.  Source it after common.sh.
+# shellcheck shell=bash disable=SC2034
+
+# The code variants the series are made for, oldest first.  Each is a
+# directory of patches/ (and its -lockdep variant); patches/bases/bases.tsv
+# names the releases seen with each and keeps their unpatched npu-dma.c.
+NPU_SERIES="orig write-once nmmu nmmu-write-once"
+
+valid_series() {
+	case " $NPU_SERIES " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# The two forms of each series, the default first:
+#   upstream  upstream's own commits as they are, with the prerequisites
+#             the branch lacks: 2b74e2a9b39d where missing, 720c84046c26,
+#             then 28a5933e8d36 and a1409adac748 (patches/upstream/)
+#   adapted   28a5933e8d36 and a1409adac748 adapted to the branch's code,
+#             without prerequisites and with the callback type unchanged
+#             (patches/adapted/): where the upstream form does not apply
+#             (4.12.y) or a frozen kABI rules out a prototype change
+NPU_FORMS="upstream adapted"
+
+valid_form() {
+	case " $NPU_FORMS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# series_dir FORM SERIES VARIANT: the directory of that series' patches.
+series_dir() {
+	if [ "$3" = lockdep ]; then
+		echo "$NPU_PATCHES/$1/$2-lockdep"
+	else
+		echo "$NPU_PATCHES/$1/$2"
+	fi
+}
+
+# index_applies DIR REV OPTS PATCH...: true if the patches, in the order
+# given, apply with "git apply --cached OPTS" (exact context, as git am
+# needs) one after the other to REV of DIR.  Works on a throw-away index
+# and a throw-away object store that borrows DIR's (apply writes the
+# blobs it makes): DIR, its .git too, is only read, and may be read-only.
+# OPTS is one word or empty.
+index_applies() {
+	local dir=$1 rev=$2 opts=$3 tmp p rc=0 scratch
+	shift 3
+	tmp=$(mktemp -d)
+	mkdir "$tmp/objects"
+	scratch=(env GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp/objects"
+		GIT_ALTERNATE_OBJECT_DIRECTORIES="$(git -C "$dir" rev-parse --path-format=absolute --git-path objects)")
+	"${scratch[@]}" git -C "$dir" read-tree "$rev" || rc=1
+	for p; do
+		[ "$rc" = 0 ] || break
+		# shellcheck disable=SC2086  # OPTS: one word or none
+		"${scratch[@]}" git -C "$dir" apply --cached $opts "$p" 2>/dev/null || rc=1
+	done
+	rm -rf "$tmp"
+	return "$rc"
+}
+
+# series_applies DIR REV PATCH...: true if the patches, in order, apply to
+# REV of DIR.
+series_applies() {
+	index_applies "$1" "$2" '' "${@:3}"
+}
+
+# pick_form DIR SERIES VARIANT [REV]: the form to use on DIR's REV
+# (default HEAD) when none is asked for: upstream where its series
+# applies, else adapted.
+pick_form() {
+	local -a ps
+	mapfile -t ps < <(series_patches "$(series_dir upstream "$2" "$3")")
+	if [ "${#ps[@]}" -gt 0 ] && series_applies "$1" "${4:-HEAD}" "${ps[@]}"; then
+		echo upstream
+	else
+		echo adapted
+	fi
+}
+
+# check_bases: the facts about the bases must be there; call it before
+# any detection (whose helpers run in subshells).
+check_bases() {
+	[ -r "$NPU_BASES" ] || die "cannot read $NPU_BASES (the facts about each base)"
+	[ -n "$(known_series)" ] || die "$NPU_BASES lists no base of a known series ($NPU_SERIES)"
+}
+
+# bases_of SERIES: "RELEASE FILE" for each release bases.tsv lists for
+# SERIES, FILE being its unpatched npu-dma.c (relative to patches/bases/).
+bases_of() {
+	[ -r "$NPU_BASES" ] || die "cannot read $NPU_BASES (the facts about each base)"
+	awk -F '\t' -v s="$1" '!/^#/ && $2 == s { print $1, $6 }' "$NPU_BASES"
+}
+
+# known_series: the series of $NPU_SERIES that bases.tsv has a base for.
+known_series() {
+	local s
+	for s in $NPU_SERIES; do
+		[ -z "$(bases_of "$s")" ] || echo "$s"
+	done
+}
+
+# npu_functions FILE: pnv_npu2_init_context(), pnv_npu2_release_context()
+# and pnv_npu2_destroy_context() of FILE, each from its first line to its
+# closing brace.  They tell the code variants apart; hunks elsewhere in the
+# file, which change with unrelated fixes, do not.
+npu_functions() {
+	awk '/^struct npu_context \*pnv_npu2_init_context\(|^static void pnv_npu2_release_context\(|^void pnv_npu2_destroy_context\(/ { g = 1 }
+		g { print }
+		g && /^}/ { g = 0 }' "$1"
+}
+
+# series_file SERIES: the unpatched file that stands for SERIES' code (the
+# first base bases.tsv lists for it).
+series_file() {
+	local rel file
+	read -r rel file < <(bases_of "$1")
+	[ -n "$file" ] || die "$NPU_BASES lists no base for the series $1"
+	echo "${NPU_BASES%/*}/$file"
+}
+
+# detect_series FILE: which series FILE's code is: a name of $NPU_SERIES,
+# "fixed" (it has the npu_context_lock of 28a5933 already), or "unknown".
+detect_series() {
+	local f=$1 sum s
+	if grep -q 'npu_context_lock' "$f"; then
+		echo fixed
+		return 0
+	fi
+	sum=$(npu_functions "$f" | sha256sum)
+	for s in $(known_series); do
+		if [ "$(npu_functions "$(series_file "$s")" | sha256sum)" = "$sum" ]; then
+			echo "$s"
+			return 0
+		fi
+	done
+	echo unknown
+}
+
+# unknown_code FILE: what differs between FILE and each known series, and
+# the diff of the three functions against the nearest one.
+unknown_code() {
+	local f=$1 s n best='' bestn=999999
+	for s in $(known_series); do
+		n=$(diff <(npu_functions "$(series_file "$s")") <(npu_functions "$f") | grep -c '^[<>]')
+		echo "  $s: $n line(s) of the three functions differ"
+		if [ "$n" -lt "$bestn" ]; then
+			best=$s bestn=$n
+		fi
+	done
+	echo "  the nearest, $best (-), against this tree (+):"
+	diff -u <(npu_functions "$(series_file "$best")") <(npu_functions "$f") | tail -n +3 |
+		head -n 40 | sed 's/^/    /'
+}
+
+# series_patches DIR: the patch files DIR/series lists, in order, as paths.
+series_patches() {
+	grep -v -e '^#' -e '^[[:space:]]*$' "$1/series" | sed "s|^|$1/|"
+}
+
+# series_applied DIR PATCH...: true if HEAD of DIR already contains the
+# whole series (every patch, last first, reverse-applies to HEAD's tree).
+series_applied() {
+	local dir=$1 i last=()
+	shift
+	for ((i = $#; i >= 1; i--)); do
+		last+=("${!i}")
+	done
+	index_applies "$dir" HEAD -R "${last[@]}"
+}

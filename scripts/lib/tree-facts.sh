@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# What a kernel tree is, read from the tree: the checks every script that
+# takes a tree makes, its release, and which of upstream's commits its code
+# has.  Source it after common.sh.
+# shellcheck shell=bash disable=SC2034
+# shellcheck source=series.sh
+. "${BASH_SOURCE[0]%/*}/series.sh"
+
+# tree_release DIR [REV]: "4.14.98", from the top Makefile of DIR's REV
+# (default HEAD).
+tree_release() {
+	git -C "$1" show "${2:-HEAD}:Makefile" 2>/dev/null |
+		sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' | head -n 3 | paste -sd.
+}
+
+# branch_facts X.Y: the line of patches/bases/branches.tsv for that branch,
+# without the branch: last or latest release, its date, ended|maintained,
+# the source, tab-separated.  Prints nothing for a branch not listed.
+branch_facts() {
+	awk -F '\t' -v b="$1" '!/^#/ && $1 == b { print $2 "\t" $3 "\t" $4 "\t" $5; exit }' "$NPU_BRANCHES"
+}
+
+# tree_series DIR [WHY]: detect_series on DIR's HEAD:npu-dma.c; for an
+# unknown variant, what differs goes to the file WHY.
+tree_series() {
+	local tmp s
+	tmp=$(mktemp)
+	git -C "$1" show "HEAD:$NPU_FILE" >"$tmp"
+	s=$(detect_series "$tmp")
+	if [ "$s" = unknown ] && [ -n "${2-}" ]; then
+		unknown_code "$tmp" >"$2"
+	fi
+	rm -f "$tmp"
+	echo "$s"
+}
+
+# check_tree DIR [vX.Y]: DIR must be the top of a clean kernel git work
+# tree (of version X.Y, if given).  Dies with a message saying what was
+# found.
+check_tree() {
+	local dir=$1 target=${2-} top v p s gitdir dirty
+
+	[ -d "$dir" ] || die "$dir: no such directory"
+	top=$(git -C "$dir" rev-parse --show-toplevel 2>/dev/null) ||
+		die "$dir is not a git work tree (need a kernel git checkout)"
+	[ "$(cd "$top" && pwd -P)" = "$(cd "$dir" && pwd -P)" ] ||
+		die "$dir is inside the git tree $top, not its top directory"
+	if [ ! -f "$dir/Makefile" ] || [ ! -d "$dir/arch/powerpc" ] ||
+		! grep -q '^PATCHLEVEL =' "$dir/Makefile"; then
+		die "$dir is not a Linux kernel tree (no top Makefile with VERSION/PATCHLEVEL, or no arch/powerpc)"
+	fi
+	v=$(sed -n 's/^VERSION = //p' "$dir/Makefile" | head -n 1)
+	p=$(sed -n 's/^PATCHLEVEL = //p' "$dir/Makefile" | head -n 1)
+	s=$(sed -n 's/^SUBLEVEL = //p' "$dir/Makefile" | head -n 1)
+	if [ -n "$target" ]; then
+		[[ $target =~ ^v[0-9]+\.[0-9]+$ ]] || die "--target $target: expected vX.Y, e.g. v4.14"
+		[ "$v.$p" = "${target#v}" ] || die "$dir is Linux $v.$p.${s:-?}, not $target"
+	fi
+	gitdir=$(git -C "$dir" rev-parse --absolute-git-dir)
+	if [ -d "$gitdir/rebase-apply" ] || [ -d "$gitdir/rebase-merge" ]; then
+		die "$dir has a git am or rebase in progress; finish or abort it first"
+	fi
+	dirty=$(git -C "$dir" status --porcelain --untracked-files=no)
+	[ -z "$dirty" ] || die "$dir has uncommitted changes to tracked files; commit or stash them first:
+$dirty"
+	git -C "$dir" cat-file -e "HEAD:$NPU_FILE" 2>/dev/null ||
+		die "$dir: HEAD has no $NPU_FILE"
+	refuse_conflicts "$dir" HEAD
+}
+
+# conflict_markers DIR REV: "FILE: lines N, M, ..." for each file the
+# series touch ($NPU_FILE, $NPU_HDR) whose text at REV of DIR has merge
+# conflict markers left in it: a "<<<<<<< " or ">>>>>>> " line (the
+# "=======" and "||||||| " lines between them are named too).  Prints
+# nothing when there are none.
+conflict_markers() {
+	local f text lines
+	for f in "$NPU_FILE" "$NPU_HDR"; do
+		text=$(git -C "$1" show "$2:$f" 2>/dev/null) || continue
+		grep -q -E '^(<{7}|>{7})( |$)' <<<"$text" || continue
+		lines=$(grep -n -E '^(<{7}|>{7}|\|{7})( |$)|^={7}$' <<<"$text" | cut -d: -f1 | paste -sd, | sed 's/,/, /g')
+		echo "$f: lines $lines"
+	done
+}
+
+# refuse_conflicts DIR REV: die (exit 2 in every script that takes a tree)
+# if a file the series touch has conflict markers at REV of DIR: such a
+# file is no code of any series, whatever one side of the conflict has.
+refuse_conflicts() {
+	local found
+	found=$(conflict_markers "$1" "$2")
+	[ -z "$found" ] && return 0
+	DIE_STATUS=2 die "$1 ($2): unresolved merge conflict markers; finish the merge (or check out a commit without them) first:
+    ${found//$'\n'/$'\n'    }"
+}
