@@ -48,8 +48,10 @@ fake_tree() {
 # fake_series TREE OUTDIR SERIES [broken]: a plain series (one patch) and
 # a lockdep series (two patches) for TREE, made with git format-patch, in
 # both forms (OUTDIR/upstream/, OUTDIR/adapted/: the same patches), plus
-# a bases/bases.tsv that makes TREE's file the one base of SERIES.  The
-# fake "fix" adds the word npu_context_lock, as the real one does.  With
+# a bases/bases.tsv that makes TREE's file the one base of SERIES and a
+# commits.tsv that lists the fix, whose patch names it ("commit <id>
+# upstream.", the fix's own id).  The fake "fix" adds the word
+# npu_context_lock, as the real one does.  With
 # "broken", the second lockdep patch does not apply (its context is wrong).
 fake_series() {
 	local tree=$1 out=$2 t=$3 f=arch/powerpc/platforms/powernv/npu-dma.c
@@ -70,6 +72,14 @@ fake_series() {
 	git_q -C "$wt" format-patch -q -o "$out/upstream/$t" -1 "$fix"
 	git_q -C "$wt" format-patch -q -o "$out/upstream/$t-lockdep" -1 "$fix"
 	git_q -C "$wt" format-patch -q -o "$out/upstream/$t-lockdep" --start-number 2 -1 HEAD
+	# the fix names its commit as a backport names upstream's, and
+	# commits.tsv lists it, so that backport can tell whether a tree has it
+	for p in "$out/upstream/$t"/*.patch "$out/upstream/$t-lockdep"/0001-*.patch; do
+		awk -v l="commit $fix upstream." '!done && /^$/ { print; print l; done = 1; next } { print }' \
+			"$p" >"$p.new"
+		mv "$p.new" "$p"
+	done
+	printf '%s\tseries\tfix\n' "$fix" >"$out/commits.tsv"
 	(cd "$out/upstream/$t" && ls -- *.patch >series)
 	(cd "$out/upstream/$t-lockdep" && ls -- *.patch >series)
 	# the adapted form: the same patches

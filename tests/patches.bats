@@ -53,7 +53,7 @@ upstream_ids_of() {
 		grep -q "| \`$id\` |.*| \`$(git hash-object "$f")\` |" "$TOP/patches/mainline/README.md" ||
 			{ echo "$f: not in mainline/README.md with its blob"; return 1; }
 	done
-	[ "$n" -eq 5 ]
+	[ "$n" -eq 6 ]
 }
 
 @test "patches: per form and series a plain and a -lockdep series, each file listed once" {
@@ -157,7 +157,7 @@ upstream_ids_of() {
 
 @test "patches: every backport note is true of every base it is for" {
 	local rel s file hfile forms f p w n=0
-	while IFS=$'\t' read -r rel s _ _ _ file _ hfile forms; do
+	while IFS=$'\t' read -r rel s _ _ _ file _ hfile forms _; do
 		[ "${rel:0:1}" = '#' ] && continue
 		for f in $forms; do
 			for v in plain lockdep; do
@@ -194,7 +194,7 @@ upstream_ids_of() {
 @test "patches: the upstream form applies where bases.tsv says, the adapted one everywhere" {
 	local rel s file hfile forms w p
 	# shellcheck disable=SC2046  # one word per patch
-	while IFS=$'\t' read -r rel s _ _ _ file _ hfile forms; do
+	while IFS=$'\t' read -r rel s _ _ _ file _ hfile forms _; do
 		[ "${rel:0:1}" = '#' ] && continue
 		w=$BATS_TEST_TMPDIR/$rel
 		mkdir -p "$w/${NPU_FILE%/*}" "$w/${NPU_HDR%/*}"
@@ -271,7 +271,7 @@ upstream_ids_of() {
 
 @test "patches: what the lockdep patch's message says of the code is true on every base after the series" {
 	local rel s file hfile forms f w p fn
-	while IFS=$'\t' read -r rel s _ _ _ file _ hfile forms; do
+	while IFS=$'\t' read -r rel s _ _ _ file _ hfile forms _; do
 		[ "${rel:0:1}" = '#' ] && continue
 		for f in $forms; do
 			w=$BATS_TEST_TMPDIR/$rel-$f

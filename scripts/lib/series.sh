@@ -173,3 +173,116 @@ series_applied() {
 	done
 	index_applies "$dir" HEAD -R "${last[@]}"
 }
+
+# patch_commit PATCH: the id12 of the upstream commit PATCH carries ("commit
+# <40-hex> upstream."), or "lockdep" for the project's own patch.
+patch_commit() {
+	local id
+	id=$(sed -n -E 's/^commit ([0-9a-f]{12})[0-9a-f]{28} upstream\.$/\1/p' "$1" | head -n 1)
+	echo "${id:-lockdep}"
+}
+
+# compose_series DIR: from the series DIR (form, variant), the patches whose
+# commit the tree of TREE_COMMITS (lib/tree-facts.sh) lacks, in the
+# series' order: sets COMPOSED (their paths) and COMPOSED_HAVE (the id12s
+# of the series' commits the tree has).
+compose_series() {
+	local p c
+	COMPOSED=() COMPOSED_HAVE=()
+	while IFS= read -r p; do
+		c=$(patch_commit "$p")
+		if [ "$(commit_state "$c")" = present ]; then
+			COMPOSED_HAVE+=("$c")
+		else
+			COMPOSED+=("$p")
+		fi
+	done < <(series_patches "$1")
+}
+
+# compose_for DIR FORM VARIANT SERIES [ONLY]: compose_series on the FORM
+# form of a series for the tree of TREE_COMMITS: one that the tree has
+# every commit of (its own SERIES, its variant, if so, else the one with
+# most), else its own SERIES, else the first other one whose missing
+# patches apply to DIR's HEAD (a 4.13 that took the orig series'
+# 2b74e2a9b39d is of the write-once variant, but it is the orig series'
+# patches that apply); with ONLY, that series alone.  Sets PICKED to the
+# series; true if nothing is missing or what is applies, false (COMPOSED:
+# SERIES' missing patches) if none does.
+compose_for() {
+	local dir=$1 form=$2 variant=$3 own=$4 only=${5-} s d tried=' ' best='' most=-1
+	for s in ${only:-$own $NPU_SERIES}; do
+		d=$(series_dir "$form" "$s" "$variant")
+		[ -r "$d/series" ] || continue
+		compose_series "$d"
+		if [ "${#COMPOSED[@]}" -eq 0 ] && [ "${#COMPOSED_HAVE[@]}" -gt "$most" ]; then
+			best=$s most=${#COMPOSED_HAVE[@]}
+			[ "$s" != "$own" ] || break
+		fi
+	done
+	if [ -n "$best" ]; then
+		PICKED=$best
+		compose_series "$(series_dir "$form" "$best" "$variant")"
+		return 0
+	fi
+	for s in ${only:-$own $NPU_SERIES}; do
+		[[ $tried != *" $s "* ]] || continue
+		tried+="$s "
+		d=$(series_dir "$form" "$s" "$variant")
+		[ -r "$d/series" ] || continue
+		compose_series "$d"
+		PICKED=$s
+		if series_applies "$dir" HEAD "${COMPOSED[@]}"; then
+			return 0
+		fi
+	done
+	PICKED=${only:-$own}
+	compose_series "$(series_dir "$form" "$PICKED" "$variant")"
+	return 1
+}
+
+# plan_series DIR RELEASE FORM VARIANT SERIES: what to apply to DIR's HEAD,
+# from TREE_COMMITS (tree_commits DIR first).  FORM and SERIES: as asked
+# (--form, --series), or empty.  Dies (exit 2) on a tree that has a commit
+# only in part, or npu_context_lock in no known form of 28a5933e8d36, or
+# whose code is not of the SERIES asked.  Sets PLAN_SERIES, PLAN_FORM,
+# PLAN_WHY (why that form, or empty) and, by compose_for, COMPOSED (the
+# patches to apply) and COMPOSED_HAVE.  The form: FORM if given; else
+# adapted when the tree has a commit in an adapted form (what it lacks
+# must fit what it has), else upstream where what the tree lacks of it
+# applies, else adapted.
+plan_series() {
+	local dir=$1 release=$2 form=$3 variant=$4 series=$5 partial found adapted_have
+	partial=$(commits_partial)
+	if [ -n "$partial" ]; then
+		DIE_STATUS=2 die "$dir ($release): $(commits_line)
+a commit is there only in part (its hunks that are not in the tree below); finish or revert it first, nothing was applied:
+    ${partial//$'\n'/$'\n'    }"
+	fi
+	if grep -q -P '^28a5933e8d36\tmissing\t' <<<"$TREE_COMMITS" &&
+		git -C "$dir" show "HEAD:$NPU_FILE" | grep -q npu_context_lock; then
+		DIE_STATUS=2 die "$dir ($release) has npu_context_lock, but in no form of 28a5933e8d36 known here (patches/mainline/28a5933e8d36.patch, patches/*/*/): another backport of it? Nothing was applied"
+	fi
+	found=$(tree_variant)
+	[ -z "$series" ] || [ "$series" = "$found" ] ||
+		DIE_STATUS=2 die "$dir ($release): its code is of the $found series, not $series"
+	PLAN_WHY=''
+	if [ -n "$form" ]; then
+		compose_for "$dir" "$form" "$variant" "$found" "$series" || true
+	else
+		adapted_have=$(commits_in_form adapted | paste -sd' ')
+		if [ -n "$adapted_have" ]; then
+			form=adapted
+			PLAN_WHY=" (the tree has $adapted_have in the adapted form: what it lacks comes in that form)"
+			compose_for "$dir" adapted "$variant" "$found" "$series" || true
+		elif compose_for "$dir" upstream "$variant" "$found" "$series"; then
+			form=upstream
+		elif compose_for "$dir" adapted "$variant" "$found" "$series"; then
+			form=adapted
+			PLAN_WHY=" (the upstream form does not apply to $release: see patches/README.md)"
+		else
+			form=upstream
+			compose_for "$dir" upstream "$variant" "$found" "$series" || true
+		fi
+	fi
+	PLAN_SERIES=$PICKED PLAN_FORM=$form
+}

@@ -93,3 +93,50 @@ refuse_conflicts() {
 	DIE_STATUS=2 die "$1 ($2): unresolved merge conflict markers; finish the merge (or check out a commit without them) first:
     ${found//$'\n'/$'\n'    }"
 }
+
+# tree_commits DIR [REV]: which of the commits of patches/commits.tsv the
+# code at REV (default HEAD) of DIR has, one by one (lib/commits.py says
+# how it tells): sets TREE_COMMITS to commits.py's lines, tab-separated:
+#   id12 (or "lockdep")  present|missing|partial  upstream|adapted|-
+#   the hunks not there (partial) or -  the words for commits_line
+tree_commits() {
+	TREE_COMMITS=$(NPU_PATCHES=$NPU_PATCHES "$NPU_PYTHON" "$NPU_TOP/scripts/lib/commits.py" \
+		--tsv --git "$1" --rev "${2:-HEAD}") ||
+		DIE_STATUS=2 die "$1 (${2:-HEAD}): could not tell which upstream commits its code has"
+}
+
+# commits_line: TREE_COMMITS as one line, "1b2c2b12386f missing ·
+# 2b74e2a9b39d present · ...", as every command that takes a tree prints it.
+commits_line() {
+	cut -f5 <<<"$TREE_COMMITS" | awk 'NR > 1 { printf " · " } { printf "%s", $0 } END { print "" }'
+}
+
+# commit_state ID12: present, missing or partial, from TREE_COMMITS
+# (missing for a commit it does not name).
+commit_state() {
+	awk -F '\t' -v id="$1" '$1 == id { s = $2 } END { print (s == "" ? "missing" : s) }' <<<"$TREE_COMMITS"
+}
+
+# commits_in_form FORM: the commits TREE_COMMITS has in that form, id12s.
+commits_in_form() {
+	awk -F '\t' -v f="$1" '$2 == "present" && $3 == f { print $1 }' <<<"$TREE_COMMITS"
+}
+
+# commits_partial: "ID12: the hunks not there" for each commit of
+# TREE_COMMITS that is partly present.
+commits_partial() {
+	awk -F '\t' '$2 == "partial" { print $1 ": " $4 }' <<<"$TREE_COMMITS"
+}
+
+# tree_variant: the code variant (series) of TREE_COMMITS' tree:
+# 1b2c2b12386f (v4.15) makes it nmmu, 2b74e2a9b39d (stable 4.14.45 and
+# 4.16.13) write-once, both nmmu-write-once, neither orig.
+tree_variant() {
+	local v=orig
+	[ "$(commit_state 2b74e2a9b39d)" != present ] || v=write-once
+	if [ "$(commit_state 1b2c2b12386f)" = present ]; then
+		v=nmmu${v#orig}
+		v=${v/nmmuwrite-once/nmmu-write-once}
+	fi
+	echo "$v"
+}
