@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Every state a user's tree can be in, generated from the base fixtures and
+# the patches (tests/tree-states.py: any subset of the commits, in any
+# order and form that applies, SUSE's kABI form of a1409adac748, and
+# 28a5933e8d36 with one hunk left out): which commits each has is read
+# right, backport gives each the rest of its form, and a partial one is
+# refused.  No list of cases: a new base fixture or patch adds its states.
+
+load lib
+
+setup_file() {
+	export S=$BATS_FILE_TMPDIR/states
+	"$NPU_PYTHON" "$TOP/tests/tree-states.py" "$S"
+	export GIT_CONFIG_GLOBAL=$BATS_FILE_TMPDIR/gitconfig
+	git config --global user.name 'Stable Sender'
+	git config --global user.email sender@example.org
+}
+
+# the commits a state has: the base's (bases.tsv) and what was applied,
+# "id12 state" lines in commits.tsv's order, "lockdep present" last if so
+expected() {
+	local rel=$1 applied=$2 c w base st
+	base=$(awk -F '\t' -v r="$rel" '!/^#/ && $1 == r { print $10 }' "$NPU_BASES")
+	for c in $(awk -F '\t' '!/^#/ { print substr($1, 1, 12) }' "$TOP/patches/commits.tsv") lockdep; do
+		st=missing
+		[[ " $base " != *" $c "* ]] || st=present
+		for w in $applied; do
+			case $w in
+			"$c"@*-hunk*) st=partial ;;
+			"$c"@*) st=present ;;
+			esac
+		done
+		[ "$c" = lockdep ] && [ "$st" = missing ] && continue
+		echo "$c $st"
+	done
+}
+
+# state_commits REL BRANCH: commits.py's "id12 state" lines for the state
+state_commits() {
+	"$NPU_PYTHON" "$TOP/scripts/lib/commits.py" --tsv --git "$S/$1" --rev "$2" | cut -f1,2 | tr '\t' ' '
+}
+
+# content DIR REV: what identifies a state, the two files' blobs
+content() {
+	git -C "$1" rev-parse "$2:$NPU_FILE" "$2:$NPU_HDR" | paste -sd' '
+}
+
+@test "states: generated from every base fixture with a file of its own" {
+	local r n
+	for r in $FIXTURE_RELEASES; do
+		n=$(awk -F '\t' -v r="$r" '$1 == r && $3 == "whole"' "$S/states.tsv" | wc -l)
+		[ "$n" -ge 5 ] || { echo "$r: $n whole states"; return 1; }
+		n=$(awk -F '\t' -v r="$r" '$1 == r && $3 == "partial"' "$S/states.tsv" | wc -l)
+		[ "$n" -ge 7 ] || { echo "$r: $n partial states"; return 1; }
+		# SUSE's kABI form wherever upstream's a1409adac748 applies
+		grep -q -P "^$r\t.*a1409adac748@kabi" "$S/states.tsv"
+	done
+	# upstream's order and out of order, both forms, mixes of them
+	grep -q -P '\t720c84046c26@upstream 28a5933e8d36@upstream a1409adac748@upstream$' "$S/states.tsv"
+	grep -q -P '\t28a5933e8d36@adapted a1409adac748@upstream' "$S/states.tsv"
+	grep -q -P '\t720c84046c26@upstream$' "$S/states.tsv"
+}
+
+@test "states: which commits each state has is read right, one by one" {
+	local rel br kind applied got want bad=0
+	while IFS=$'\t' read -r rel br kind applied; do
+		got=$(state_commits "$rel" "$br")
+		want=$(expected "$rel" "${applied/#-/}")
+		if [ "$got" != "$want" ]; then
+			echo "$rel $br ($kind: $applied):"
+			diff <(echo "$want") <(echo "$got") || true
+			bad=1
+		fi
+	done <"$S/states.tsv"
+	[ "$bad" = 0 ]
+}
+
+@test "states: SUSE's kABI form of a1409adac748 is read as present, and is the adapted form's code" {
+	local rel br applied twin
+	while IFS=$'\t' read -r rel br _ applied; do
+		[[ $applied == *a1409adac748@kabi* ]] || continue
+		[ "$(state_commits "$rel" "$br" | grep '^a1409adac748 ')" = "a1409adac748 present" ]
+		# the same files as the state with the adapted a1409adac748 instead
+		twin=$(awk -F '\t' -v r="$rel" -v a="${applied/a1409adac748@kabi/a1409adac748@adapted}" \
+			'$1 == r && $4 == a { print $2 }' "$S/states.tsv")
+		[ -n "$twin" ] || continue
+		[ "$(content "$S/$rel" "$br")" = "$(content "$S/$rel" "$twin")" ] ||
+			{ echo "$rel $br: not the files of $twin"; return 1; }
+	done <"$S/states.tsv"
+}
+
+@test "states: backport gives every whole state what it lacks of the form it picks, or leaves it alone (exit 3)" {
+	local rel br kind applied v out form series want have got c o bad=0 n0=0 n3=0
+	declare -A whole_of
+	# each whole state by its files, with the commits it has
+	while IFS=$'\t' read -r rel br kind applied; do
+		[ "$kind" = whole ] || continue
+		whole_of["$rel $(content "$S/$rel" "$br")"]=$(expected "$rel" "${applied/#-/}" | awk '$2 == "present" { print $1 }' | paste -sd' ')
+	done <"$S/states.tsv"
+	while IFS=$'\t' read -r rel br kind applied; do
+		[ "$kind" = whole ] || continue
+		git -C "$S/$rel" checkout -q "$br"
+		have=${whole_of["$rel $(content "$S/$rel" "$br")"]}
+		for v in plain lockdep; do
+			o=$BATS_TEST_TMPDIR/out
+			rm -rf "$o"
+			run "$TOP/scripts/backport" --tree "$S/$rel" --variant "$v" --output "$o"
+			read -r series form < <(sed -n -e 's/.*: the \([a-z-]*\) [a-z]* series (\([a-z]*\) form) is already applied.*/\1 \2/p' \
+				-e 's/.*: applied [0-9]* patch(es) of \([a-z-]*\) (\([a-z]*\) form, .*/\1 \2/p' <<<"$output") || true
+			# the form: adapted where the tree has an adapted commit
+			# (SUSE's kABI one too), else upstream's where it applies
+			if [[ $applied == *@adapted* || $applied == *@kabi* ]]; then
+				[ "$form" = adapted ] || { echo "$rel $br $v ($applied): form $form"; bad=1; }
+			elif [[ $(awk -F '\t' -v r="$rel" '$1 == r { print $9 }' "$NPU_BASES") == upstream* ]]; then
+				[ "$form" = upstream ] || { echo "$rel $br $v ($applied): form $form"; bad=1; }
+			fi
+			want=$(for p in $(series_patches "$(series_dir "$form" "$series" "$v")"); do patch_commit "$p"; done)
+			case $status in
+			3)
+				n3=$((n3 + 1))
+				for c in $want; do
+					[[ " $have " == *" $c "* ]] || { echo "$rel $br $v ($applied): exit 3 but $c missing"; bad=1; }
+				done
+				;;
+			0)
+				n0=$((n0 + 1))
+				got=${whole_of["$rel $(content "$o" HEAD)"]-none}
+				# the result is a state of its own: the tree's commits, in
+				# their forms, and the rest of the series
+				for c in $have $want; do
+					[[ " $got " == *" $c "* ]] || { echo "$rel $br $v ($applied): the result ($got) lacks $c"; bad=1; }
+				done
+				;;
+			*)
+				echo "$rel $br $v ($applied): exit $status"
+				echo "$output"
+				bad=1
+				;;
+			esac
+		done
+		[ -z "$(git -C "$S/$rel" status --porcelain)" ]
+		[ "$(git -C "$S/$rel" rev-parse HEAD)" = "$(git -C "$S/$rel" rev-parse "$br")" ]
+	done <"$S/states.tsv"
+	echo "applied: $n0, nothing to do: $n3" >&3
+	[ "$bad" = 0 ]
+}
+
+@test "states: a partly present commit is refused (exit 2), naming the hunk that is not there; the tree is untouched" {
+	local rel br kind applied n before
+	while IFS=$'\t' read -r rel br kind applied; do
+		[ "$kind" = partial ] || continue
+		git -C "$S/$rel" checkout -q "$br"
+		before=$(snapshot "$S/$rel")
+		n=${applied##*-hunk}
+		run "$TOP/scripts/backport" --tree "$S/$rel" --in-place
+		[ "$status" -eq 2 ] || { echo "$rel $br ($applied): exit $status: $output"; return 1; }
+		[[ $output == *"28a5933e8d36 partly present"* ]]
+		[[ $output == *"28a5933e8d36: hunk #$n ("* || $output == *"; hunk #$n ("* ]] ||
+			{ echo "$rel $br ($applied): $output"; return 1; }
+		[ "$(snapshot "$S/$rel")" = "$before" ]
+	done <"$S/states.tsv"
+}
+
+@test "states: the README's example line is what a 4.14.67 that took 720c84046c26 reads as" {
+	local br line
+	br=$(awk -F '\t' '$1 == "4.14.67" && $4 == "720c84046c26@upstream" { print $2 }' "$S/states.tsv")
+	[ -n "$br" ]
+	line=$(grep -A 2 'on a 4.14.67 that took 720c84046c26:' "$TOP/README.md" | sed -n '3s/^    //p')
+	[ -n "$line" ]
+	[ "$("$NPU_PYTHON" "$TOP/scripts/lib/commits.py" --git "$S/4.14.67" --rev "$br")" = "$line" ]
+}
