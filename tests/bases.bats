@@ -227,3 +227,30 @@ setup_file() {
 		done
 	done
 }
+
+@test "bases: a tree that took 720c84046c26 gets the rest: backport and mail say what it had, the set is two patches" {
+	local t=$BATS_TEST_TMPDIR/t ob=$BATS_TEST_TMPDIR/ob p
+	cp -r "$FIX/4.14.67" "$t"
+	# a distribution took the crash fix alone (upstream's, with its own message)
+	git -C "$t" apply "$TOP/patches/upstream/write-once/0001-powerpc-npu-dma.c-Fix-crash-after-__mmu_notifier_reg.patch"
+	git -C "$t" commit -q -am "powerpc/npu-dma.c: Fix crash after __mmu_notifier_register failure"
+	run "$TOP/scripts/backport" --tree "$t"
+	[ "$status" -eq 0 ]
+	[[ $output == *"720c84046c26 present · 28a5933e8d36 missing · a1409adac748 missing"* ]]
+	[[ $output == *"applying patches/upstream/write-once: 28a5933e8d36 a1409adac748 (2 of 3 patches; the tree has 720c84046c26)"* ]]
+	run "$TOP/scripts/mail" --tree "$t" --outbox "$ob" --to list@distro.example
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(ls "$ob"/*.patch | wc -l)" -eq 3 ]
+	grep -q '^Subject: \[PATCH 4.14 0/2\]' "$ob"/0000-*.patch
+	grep -q '^commit 28a5933e8d362766462ea9e5f135e19f41e658ba upstream\.$' "$ob"/0001-*.patch
+	grep -q '^commit a1409adac748f0db655e096521bbe6904aadeb98 upstream\.$' "$ob"/0002-*.patch
+	tr '\n' ' ' <"$ob"/0000-*.patch | grep -q 'This tree already has 720c84046c26 of the upstream form.s series'
+	# what it had is not presented as what the series brings
+	! grep -q '^720c84046c26 ("powerpc/npu-dma.c: Fix crash' "$ob"/0000-*.patch || false
+	# and once it has it all, there is nothing to mail
+	git -C "$t" am -q "$ob"/000[12]-*.patch
+	run "$TOP/scripts/mail" --tree "$t" --outbox "$ob-2" --to list@distro.example
+	[ "$status" -eq 2 ]
+	[[ $output == *"has every commit of the write-once plain series (upstream form): nothing to mail"* ]]
+	[ ! -e "$ob-2" ]
+}
