@@ -239,7 +239,7 @@ unchanged() {
 		[ "$status" -eq 2 ]
 		[[ $output == *"$t (HEAD): $m"* ]]
 		[[ $output == *"$f: lines 20, 24, 26, 43, 50, 51, 56, 59, 61, 69, 87, 89, 327, 329, 331, 449, 454, 458,"* ]]
-		[[ $output != *"already contains the fix"* ]]
+		[[ $output != *"already applied"* ]]
 		[ "$(snapshot "$t")" = "$before" ]
 		[ ! -e "$W/outbox" ]
 		[ ! -e "$W/cache/build-test/trees" ]

@@ -15,7 +15,7 @@ load lib
 			# the form it picks (upstream where it applies), then each
 			run "$TOP/scripts/backport" --tree "$d" --variant "$v"
 			[ "$status" -eq 0 ] || { echo "$d $v: $output"; return 1; }
-			[[ $output == *"the code of the three functions is that of the "*" series"* ]]
+			[[ $output == *"its code is of the "*" series"*": 1b2c2b12386f "* ]]
 			run "$TOP/scripts/backport" --tree "$d" --variant "$v" --form adapted
 			[ "$status" -eq 0 ] || { echo "$d $v adapted: $output"; return 1; }
 			if [ "$(pick_form "$d" "$(tree_series "$d")" "$v")" = upstream ]; then

@@ -21,9 +21,11 @@ whitespace and blank lines do not count; hunks of a file that the tree
 
     present  every hunk of one of its forms is in the tree (and no other
              form has more of its hunks there without having all)
-    missing  no hunk of any form is
+    missing  no hunk of any form is (a hunk neither of whose sides is
+             found counts as not there)
     partial  some hunks are, not all: the hunks of the form that has
              most of them there, and which of them are not, are named
+             (and those that are there are undone, as below)
 
 Commits are looked at from the newest to the oldest, and the hunks of one
 found present are undone in the text (in memory) before the older ones are
@@ -64,11 +66,13 @@ class Hunk:
         self.number = number
         self.old = []   # (is_context, normalised line), blank lines left out
         self.new = []
+        self.tags = []  # ' ', '-' or '+' of each line kept, in order
 
     def add(self, tag, text):
         t = norm(text)
         if not t:
             return
+        self.tags.append(tag)
         if tag in ' -':
             self.old.append((tag == ' ', t))
         if tag in ' +':
@@ -107,16 +111,23 @@ def parse_patch(path):
     return hunks
 
 
-def trimmed(seq, fuzz):
-    """seq without up to fuzz context lines at each end, but for one: the
-    lines next to the change stay, or a hunk that only removes lines would
-    be found wherever its context is."""
+def context_ends(hunk):
+    """How many context lines the hunk has before its first change and
+    after its last: the same on both sides."""
     lead = 0
-    while lead < len(seq) and seq[lead][0]:
+    while lead < len(hunk.tags) and hunk.tags[lead] == ' ':
         lead += 1
     trail = 0
-    while trail < len(seq) - lead and seq[len(seq) - 1 - trail][0]:
+    while trail < len(hunk.tags) - lead and hunk.tags[len(hunk.tags) - 1 - trail] == ' ':
         trail += 1
+    return lead, trail
+
+
+def trimmed(seq, fuzz, lead, trail):
+    """seq without up to fuzz context lines at each end, but for one: the
+    lines next to the change stay, or a hunk that only removes lines would
+    be found wherever its context is.  Both sides of a hunk lose the same
+    lines, so that one can stand for the other in undo()."""
     a = min(fuzz, max(lead - 1, 0))
     b = len(seq) - min(fuzz, max(trail - 1, 0))
     return a, b
@@ -139,9 +150,10 @@ def hunk_state(texts, hunk):
     # a hunk that only removes lines is known by its context alone: that
     # must be whole
     pure_removal = all(ctx for ctx, _ in hunk.new)
+    lead, trail = context_ends(hunk)
     for fuzz in range(1 if pure_removal else FUZZ + 1):
-        na, nb = trimmed(hunk.new, fuzz)
-        oa, ob = trimmed(hunk.old, fuzz)
+        na, nb = trimmed(hunk.new, fuzz, lead, trail)
+        oa, ob = trimmed(hunk.old, fuzz, lead, trail)
         new = [t for _, t in hunk.new[na:nb]]
         old = [t for _, t in hunk.old[oa:ob]]
         at_new = find(text, new) if new != old else []
@@ -246,8 +258,6 @@ def presence(texts):
             continue
         if whole is not None and best[0] <= whole[0]:
             state, chosen = 'present', whole
-        elif whole is not None and best[0] > whole[0] and not best[4]:
-            state, chosen = 'present', best
         else:
             state, chosen = 'partial', best
         # undo from the last hunk back, so earlier indexes stay right

@@ -242,38 +242,34 @@ compose_for() {
 
 # plan_series DIR RELEASE FORM VARIANT SERIES: what to apply to DIR's HEAD,
 # from TREE_COMMITS (tree_commits DIR first).  FORM and SERIES: as asked
-# (--form, --series), or empty.  Dies (exit 2) on a tree that has a commit
-# only in part, or npu_context_lock in no known form of 28a5933e8d36, or
-# whose code is not of the SERIES asked.  Sets PLAN_SERIES, PLAN_FORM,
-# PLAN_WHY (why that form, or empty) and, by compose_for, COMPOSED (the
-# patches to apply) and COMPOSED_HAVE.  The form: FORM if given; else
-# adapted when the tree has a commit in an adapted form (what it lacks
-# must fit what it has), else upstream where what the tree lacks of it
-# applies, else adapted.
+# (--form, --series), or empty.  Dies (exit 2) on a tree that has in part
+# a commit the series carries, or npu_context_lock in no known form of
+# 28a5933e8d36, or whose code is not of the SERIES asked (neither its
+# variant nor a series whose missing patches apply).  Sets PLAN_SERIES,
+# PLAN_FORM, PLAN_WHY (why that form, or empty), PLAN_VARIANT (the code
+# variant, which is not the series where the tree took another series'
+# prerequisite) and, by compose_for, COMPOSED (the patches to apply) and
+# COMPOSED_HAVE.  The form: FORM if given; else adapted when the tree has
+# a commit in an adapted form (what it lacks must fit what it has), else
+# upstream where what the tree lacks of it applies, else adapted.  A
+# commit in part that the series does not carry (2b74e2a9b39d with a
+# later change of the vendor's, say) is said, not refused: git am decides.
 plan_series() {
-	local dir=$1 release=$2 form=$3 variant=$4 series=$5 partial found adapted_have
-	partial=$(commits_partial)
-	if [ -n "$partial" ]; then
-		DIE_STATUS=2 die "$dir ($release): $(commits_line)
-a commit is there only in part (its hunks that are not in the tree below); finish or revert it first, nothing was applied:
-    ${partial//$'\n'/$'\n'    }"
-	fi
+	local dir=$1 release=$2 form=$3 variant=$4 series=$5 partial found adapted_have ok=1 p c carried=''
 	if grep -q -P '^28a5933e8d36\tmissing\t' <<<"$TREE_COMMITS" &&
 		git -C "$dir" show "HEAD:$NPU_FILE" | grep -q npu_context_lock; then
 		DIE_STATUS=2 die "$dir ($release) has npu_context_lock, but in no form of 28a5933e8d36 known here (patches/mainline/28a5933e8d36.patch, patches/*/*/): another backport of it? Nothing was applied"
 	fi
 	found=$(tree_variant)
-	[ -z "$series" ] || [ "$series" = "$found" ] ||
-		DIE_STATUS=2 die "$dir ($release): its code is of the $found series, not $series"
 	PLAN_WHY=''
 	if [ -n "$form" ]; then
-		compose_for "$dir" "$form" "$variant" "$found" "$series" || true
+		compose_for "$dir" "$form" "$variant" "$found" "$series" || ok=0
 	else
 		adapted_have=$(commits_in_form adapted | paste -sd' ')
 		if [ -n "$adapted_have" ]; then
 			form=adapted
 			PLAN_WHY=" (the tree has $adapted_have in the adapted form: what it lacks comes in that form)"
-			compose_for "$dir" adapted "$variant" "$found" "$series" || true
+			compose_for "$dir" adapted "$variant" "$found" "$series" || ok=0
 		elif compose_for "$dir" upstream "$variant" "$found" "$series"; then
 			form=upstream
 		elif compose_for "$dir" adapted "$variant" "$found" "$series"; then
@@ -281,8 +277,24 @@ a commit is there only in part (its hunks that are not in the tree below); finis
 			PLAN_WHY=" (the upstream form does not apply to $release: see patches/README.md)"
 		else
 			form=upstream
-			compose_for "$dir" upstream "$variant" "$found" "$series" || true
+			compose_for "$dir" upstream "$variant" "$found" "$series" || ok=0
 		fi
 	fi
-	PLAN_SERIES=$PICKED PLAN_FORM=$form
+	[ -z "$series" ] || [ "$series" = "$found" ] || [ "$ok" = 1 ] ||
+		DIE_STATUS=2 die "$dir ($release): its code is of the $found series, not $series"
+	PLAN_SERIES=$PICKED PLAN_FORM=$form PLAN_VARIANT=$found
+	# a commit in part: refused if the series carries it
+	partial=$(commits_partial)
+	[ -n "$partial" ] || return 0
+	while IFS= read -r p; do
+		c=$(patch_commit "$p")
+		[ "$(commit_state "$c")" != partial ] || carried+=" $c"
+	done < <(series_patches "$(series_dir "$form" "$PICKED" "$variant")")
+	if [ -n "$carried" ]; then
+		DIE_STATUS=2 die "$dir ($release): $(commits_line)
+a commit the series carries is there only in part (its hunks that are not in the tree below); finish it, or take it back out, first; nothing was applied:
+    ${partial//$'\n'/$'\n'    }"
+	fi
+	info "$dir ($release): only in part, and not carried by the series (git am will tell whether the series applies):
+    ${partial//$'\n'/$'\n'    }"
 }
