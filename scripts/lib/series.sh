@@ -176,10 +176,16 @@ series_applied() {
 
 # patch_commit PATCH: the id12 of the upstream commit PATCH carries ("commit
 # <40-hex> upstream."), or "lockdep" for the project's own patch.
+# (In bash, not sed: it is asked for every patch of every series tried.)
 patch_commit() {
-	local id
-	id=$(sed -n -E 's/^commit ([0-9a-f]{12})[0-9a-f]{28} upstream\.$/\1/p' "$1" | head -n 1)
-	echo "${id:-lockdep}"
+	local l
+	while IFS= read -r l; do
+		if [[ $l =~ ^commit\ ([0-9a-f]{12})[0-9a-f]{28}\ upstream\.$ ]]; then
+			echo "${BASH_REMATCH[1]}"
+			return 0
+		fi
+	done <"$1"
+	echo lockdep
 }
 
 # compose_series DIR: from the series DIR (form, variant), the patches whose

@@ -114,7 +114,12 @@ commits_line() {
 # commit_state ID12: present, missing or partial, from TREE_COMMITS
 # (missing for a commit it does not name).
 commit_state() {
-	awk -F '\t' -v id="$1" '$1 == id { s = $2 } END { print (s == "" ? "missing" : s) }' <<<"$TREE_COMMITS"
+	# (in bash: backport asks it for every patch of every series it tries)
+	local id st rest s=missing
+	while IFS=$'\t' read -r id st rest; do
+		[ "$id" != "$1" ] || s=$st
+	done <<<"$TREE_COMMITS"
+	echo "$s"
 }
 
 # commits_in_form FORM: the commits TREE_COMMITS has in that form, id12s.
