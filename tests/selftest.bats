@@ -82,46 +82,69 @@ load lib
 	[ "${BASH_REMATCH[1]}" -ge 1 ]
 }
 
-@test "qemu: the fixed model is clean" {
-	run "$TOP/scripts/run-selftest" --code fixed --runs 2 --delay-us 20 --expect pass
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ $output == *"summary: pass=2"* ]]
-	[[ $output == *"kcsan=0 refcount=0"* ]]
+# job_summary N: the summary line of job N of the batch run just made
+job_summary() {
+	grep "^run-selftest: job $1/[0-9]*: summary:" <<<"$output"
 }
 
-@test "qemu: the models' other two bugs: unfixed caught (register failure, callback overwrite), fixed clean" {
-	local c
-	for c in register callback; do
-		run "$TOP/scripts/run-selftest" --code unfixed --case "$c" --expect bug
-		echo "$output"
-		[ "$status" -eq 0 ]
-		[[ $output == *"summary: bug=1"* ]]
-		# two checks of the bug caught it, and nothing else fired
-		[[ $output == *"invariants=0 caught=2"* ]]
-		run "$TOP/scripts/run-selftest" --code fixed --case "$c" --expect pass
-		echo "$output"
-		[ "$status" -eq 0 ]
-		[[ $output == *"summary: pass=1"* ]]
+@test "qemu: the models in one boot: fixed clean, the other two bugs caught in unfixed only, negative controls fire" {
+	local b=$BATS_TEST_TMPDIR/batch j
+	cat >"$b" <<-EOB
+		--code fixed --delay-us 20
+		--code unfixed --case register --expect bug
+		--code fixed --case register
+		--code unfixed --case callback --expect bug
+		--code fixed --case callback
 		# --expect bug is a claim that can fail: on fixed code it does
-		run "$TOP/scripts/run-selftest" --code fixed --case "$c" --expect bug
-		[ "$status" -eq 1 ]
-	done
-}
-
-@test "qemu: negative controls: init without mmap lock, destroy in atomic context" {
-	local neg
-	for neg in nolock atomic; do
-		run "$TOP/scripts/run-selftest" --code fixed --negative "$neg" --threads 1 --iterations 1 --expect fires
-		echo "$output"
-		[ "$status" -eq 0 ]
-		[[ $output == *"summary: fires=1"* ]]
-	done
-	# the unfixed model has no annotations: breaking the contract there
-	# goes unseen, so it is the annotation that fires above
-	run "$TOP/scripts/run-selftest" --code unfixed --negative nolock --threads 1 --iterations 1 --expect fires
+		--code fixed --case register --expect bug
+		--code fixed --case callback --expect bug
+		# init without the mmap lock, destroy in atomic context
+		--code fixed --negative nolock --threads 1 --iterations 1
+		--code fixed --negative atomic --threads 1 --iterations 1
+		# the unfixed model has no annotations: breaking the contract
+		# there goes unseen, so it is the annotation that fires above
+		--code unfixed --negative nolock --threads 1 --iterations 1 --expect fires
+	EOB
+	run "$TOP/scripts/run-selftest" --batch "$b"
 	echo "$output"
 	[ "$status" -eq 1 ]
+	[[ $output == *"batch: 7 of 10 jobs as expected"* ]]
+	[[ $(job_summary 1) == *": summary: pass=1 (expected pass)" ]]
+	[[ $output == *"run 1/1 job 1/10: pass "*"kcsan=0 refcount=0 "* ]]
+	for j in 2 4; do
+		[[ $(job_summary $j) == *": summary: bug=1 (expected bug)" ]]
+		# two checks of the bug caught it, and nothing else fired
+		[[ $output == *"run 1/1 job $j/10: bug "*"invariants=0 caught=2 "* ]]
+	done
+	for j in 3 5; do
+		[[ $(job_summary $j) == *": summary: pass=1 (expected pass)" ]]
+	done
+	for j in 6 7; do
+		[[ $(job_summary $j) == *": summary: pass=1 (expected bug)" ]]
+	done
+	for j in 8 9; do
+		[[ $(job_summary $j) == *": summary: fires=1 (expected fires)" ]]
+	done
+	[[ $(job_summary 10) == *": summary: fail=1 (expected fires)" ]]
+}
+
+@test "run-selftest --batch: bad jobs are refused before anything runs" {
+	local b=$BATS_TEST_TMPDIR/batch
+	printf -- '--code fixed\n--runs 2\n' >"$b"
+	run "$TOP/scripts/run-selftest" --batch "$b"
+	[ "$status" -eq 2 ]
+	[[ $output == *"job 2: '--runs' is not an option of a job"* ]]
+	printf -- '--code unfixed --expect race\n' >"$b"
+	run "$TOP/scripts/run-selftest" --batch "$b"
+	[ "$status" -eq 2 ]
+	[[ $output == *"--expect race runs on its own"* ]]
+	printf '# nothing\n\n' >"$b"
+	run "$TOP/scripts/run-selftest" --batch "$b"
+	[ "$status" -eq 2 ]
+	[[ $output == *"has no job"* ]]
+	run "$TOP/scripts/run-selftest" --batch "$BATS_TEST_TMPDIR/none"
+	[ "$status" -eq 2 ]
+	[[ $output == *"no such file"* ]]
 }
 
 # The real functions of every distinct base file, with no stable tree: a
@@ -140,61 +163,54 @@ forms_of() {
 	awk -F '\t' -v r="$1" '$1 == r { print $9 }' "$NPU_BASES"
 }
 
-@test "qemu: each base's real code: unpatched races, plain and lockdep pass, in each form" {
-	local t v f trees n=0
+@test "qemu: each base's real code, unpatched, races" {
+	local t trees
 	trees=$(base_trees)
 	for t in $FIXTURE_RELEASES; do
-		n=$((n + 1))
-		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --variant unpatched --runs 2 --delay-us 20 --expect race
+		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --variant unpatched --delay-us 20 --expect race
 		passed_or_shown "$t unpatched did not race"
-		for f in $(forms_of "$t"); do
-			for v in plain lockdep; do
-				run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --form "$f" --variant "$v" \
-					--delay-us 20 --expect pass
-				passed_or_shown "$t $f $v did not pass"
-				[[ $output == *"tree=$t/"*"/$v/$f "* ]] ||
-					{ echo "$output"; echo "$t $f $v: the run was not of tree=$t/.../$v/$f"; return 1; }
-			done
-		done
 	done
-	[ "$n" -ge 6 ]
 }
 
-@test "qemu: each base's lockdep series fires on init without the mmap lock, in each form" {
-	local t f trees n=0
+# Every other run on the bases' real code, in one boot: for each base, the
+# register and callback bugs unpatched; in each form, plain and lockdep,
+# the three cases (register stays a bug where the series leaves
+# 720c84046c26 out: the adapted form) and lockdep's negative control
+@test "qemu: each base's real code in one boot: the bugs unpatched; plain and lockdep pass in each form; lockdep fires without the mmap lock" {
+	local t v f c trees want b=$BATS_TEST_TMPDIR/batch n=0 j=0 unp=0 neg=0
 	trees=$(base_trees)
-	for t in $FIXTURE_RELEASES; do
-		for f in $(forms_of "$t"); do
-			n=$((n + 1))
-			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --form "$f" --variant lockdep \
-				--negative nolock --threads 1 --iterations 1 --expect fires
-			passed_or_shown "$t $f lockdep annotation did not fire"
-		done
-	done
-	[ "$n" -ge 11 ]
-}
-
-# what each form must give for the two other bugs: 720c84046c26 is in the
-# upstream form, not in the adapted one
-@test "qemu: each base's real code: register failure and callback overwrite, unpatched and in each form" {
-	local t v f c trees want n=0
-	trees=$(base_trees)
+	: >"$b"
 	for t in $FIXTURE_RELEASES; do
 		for c in register callback; do
-			run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --case "$c" --variant unpatched --expect bug
-			passed_or_shown "$t unpatched: $c bug not caught"
-			[[ $output == *"case=$c "* ]] || { echo "$output"; echo "$t unpatched: the run was not of case=$c"; return 1; }
-			for f in $(forms_of "$t"); do
-				for v in plain lockdep; do
-					n=$((n + 1))
+			echo "--code tree --tree $trees/$t --case $c --variant unpatched --expect bug" >>"$b"
+			unp=$((unp + 1))
+		done
+		for f in $(forms_of "$t"); do
+			for v in plain lockdep; do
+				echo "--code tree --tree $trees/$t --form $f --variant $v --delay-us 20" >>"$b"
+				for c in register callback; do
 					want=pass
 					[ "$c/$f" = register/adapted ] && want=bug
-					run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --case "$c" \
-						--form "$f" --variant "$v" --expect "$want"
-					passed_or_shown "$t $f $v: $c gave not $want"
+					echo "--code tree --tree $trees/$t --case $c --form $f --variant $v --expect $want" >>"$b"
+					n=$((n + 1))
 				done
+			done
+			echo "--code tree --tree $trees/$t --form $f --variant lockdep --negative nolock --threads 1 --iterations 1" >>"$b"
+			neg=$((neg + 1))
+		done
+	done
+	[ "$unp" -ge 12 ] && [ "$n" -ge 44 ] && [ "$neg" -ge 11 ]
+	j=$(wc -l <"$b")
+	run "$TOP/scripts/run-selftest" --batch "$b"
+	passed_or_shown "not every job gave what it should"
+	[[ $output == *"batch: $j of $j jobs as expected"* ]]
+	# each job ran the code it names
+	for t in $FIXTURE_RELEASES; do
+		for f in $(forms_of "$t"); do
+			for v in plain lockdep; do
+				[[ $output == *"tree=$t/"*"/$v/$f adds="* ]] ||
+					{ echo "$t $f $v: no job of tree=$t/.../$v/$f"; return 1; }
 			done
 		done
 	done
-	[ "$n" -ge 44 ]
 }

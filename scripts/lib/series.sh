@@ -304,3 +304,41 @@ a commit the series carries is there only in part (its hunks that are not in the
 	info "$dir ($release): only in part, and not carried by the series (git am will tell whether the series applies):
     ${partial//$'\n'/$'\n'    }"
 }
+
+# tree_plan DIR RELEASE FORM VARIANT: what the VARIANT (plain or lockdep)
+# series of FORM (empty: as scripts/backport chooses it) adds to DIR's
+# HEAD: tree_commits, then plan_series (which sets
+# PLAN_*, COMPOSED and COMPOSED_HAVE, or dies as there).  Sets
+# PLAN_FIXES: the commits of the three bugs (28a5933e8d36, 720c84046c26,
+# a1409adac748) that the tree has, or gets from COMPOSED.  With NPU_FACTS
+# (a directory a caller that asks many times sets, as run-selftest --batch
+# does), each answer is kept there by the tree's HEAD and asked FORM and
+# VARIANT, and read back.
+tree_plan() {
+	local dir=$1 release=$2 p c f=''
+	if [ -n "${NPU_FACTS:-}" ]; then
+		f=$NPU_FACTS/$(printf '%s\n' "$(cd "$dir" && pwd)" "$(git -C "$dir" rev-parse HEAD)" "$3" "$4" |
+			sha256sum | cut -c1-16)
+		if [ -r "$f" ]; then
+			# shellcheck disable=SC1090  # written below
+			. "$f"
+			return 0
+		fi
+	fi
+	tree_commits "$dir"
+	plan_series "$dir" "$release" "$3" "$4" ''
+	PLAN_FIXES=' '
+	for c in 28a5933e8d36 720c84046c26 a1409adac748; do
+		[ "$(commit_state "$c")" != present ] || PLAN_FIXES+="$c "
+	done
+	for p in "${COMPOSED[@]}"; do
+		c=$(patch_commit "$p")
+		PLAN_FIXES+="$c "
+	done
+	if [ -n "$f" ]; then
+		mkdir -p "$NPU_FACTS"
+		declare -p TREE_COMMITS PLAN_SERIES PLAN_FORM PLAN_WHY PLAN_VARIANT COMPOSED COMPOSED_HAVE PLAN_FIXES |
+			sed -E 's/^declare -(-|([a-zA-Z]+)) /declare -g\2 /' >"$f.$$"
+		mv "$f.$$" "$f"
+	fi
+}
