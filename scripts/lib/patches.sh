@@ -74,6 +74,42 @@ prepare_patch() {
 	' "$out" >"$out.tmp" && mv "$out.tmp" "$out"
 }
 
+# checkpatch_run TREE PATCH: run TREE's scripts/checkpatch.pl --strict
+# --show-types on PATCH from TREE's top, as mail does; prints its output,
+# returns its exit status.  The answer is kept under $NPU_CACHE/checkpatch,
+# keyed by all it reads: checkpatch.pl and its data files, the tree's
+# HEAD (its files: the tree checks, spdxcheck, the headers' names), the
+# patch, the .checkpatch.conf files it reads, and what the tree's git says
+# of each commit id the patch names (checkpatch looks them up).  A mail
+# set checked again (another addressing, a second run) costs no perl.
+checkpatch_run() {
+	local tree=$1 patch=$2 key f rc=0 out
+	key=$( {
+		echo "checkpatch 1"
+		cat "$tree/scripts/checkpatch.pl" "$tree/scripts/spelling.txt" \
+			"$tree/scripts/const_structs.checkpatch" "$tree/.checkpatch.conf" \
+			"$HOME/.checkpatch.conf" 2>/dev/null
+		git -C "$tree" rev-parse 'HEAD^{tree}' 2>&1
+		# (but its mbox "From <commit id>" line, which checkpatch skips)
+		sed '1{/^From [0-9a-f]\{40\} /d}' "$patch"
+		sed '1{/^From [0-9a-f]\{40\} /d}' "$patch" | grep -o -E '\b[0-9a-f]{7,40}\b' | sort -u | while IFS= read -r id; do
+			echo "$id: $(git -C "$tree" log --no-color --format='%H %s' -1 "$id" 2>&1)"
+		done
+	} | sha256sum | cut -c1-32)
+	f=$NPU_CACHE/checkpatch/$key
+	if [ -r "$f" ]; then
+		tail -n +2 "$f"
+		return "$(head -n 1 "$f")"
+	fi
+	out=$(cd "$tree" && ./scripts/checkpatch.pl --strict --show-types "$patch" 2>/dev/null) || rc=$?
+	# only an answer of checkpatch's own (0 or 1) is kept
+	if [ "$rc" -le 1 ] && mkdir -p "$NPU_CACHE/checkpatch" 2>/dev/null; then
+		printf '%s\n%s\n' "$rc" "$out" >"$f.$$" && mv "$f.$$" "$f"
+	fi
+	echo "$out"
+	return "$rc"
+}
+
 # checkpatch_clean PATCH STATUS OUTPUT: STATUS and OUTPUT are the exit status
 # and output of checkpatch.pl --show-types (not --terse) for PATCH (0:
 # clean, 1: issues, anything else: it did not run).  True if it ran and
