@@ -197,3 +197,24 @@ tree_with() {
 	[ "$status" -ne 0 ]
 	[[ $output == *"checkpatch did not run"* ]]
 }
+
+@test "checkpatch: mail keeps checkpatch's answers, and asks again when checkpatch.pl changes" {
+	local d=$BATS_TEST_TMPDIR/t marker=$BATS_TEST_TMPDIR/marker
+	tree_with 6.1 none "$d"
+	run "$TOP/scripts/mail" --tree "$d" --outbox "$BATS_TEST_TMPDIR/ob1" --to list@distro.example
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -n "$(ls "$NPU_CACHE/checkpatch")" ]
+	# the same set again (another addressing): every answer is a kept one
+	touch "$marker"
+	sleep 1
+	run "$TOP/scripts/mail" --tree "$d" --outbox "$BATS_TEST_TMPDIR/ob2" --stable
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -z "$(find "$NPU_CACHE/checkpatch" -type f -newer "$marker")" ]
+	# a checkpatch.pl that finds an error everywhere: no kept answer hides it
+	printf '#!/usr/bin/perl\nprint "ERROR:FAKE_ERROR: every line is wrong\\n#1: FILE: x.c:1:\\n+x\\n";\nexit 1;\n' \
+		>"$d/scripts/checkpatch.pl"
+	git_q -C "$d" commit -q -am "a checkpatch.pl that always fails"
+	run "$TOP/scripts/mail" --tree "$d" --outbox "$BATS_TEST_TMPDIR/ob3" --to list@distro.example
+	[ "$status" -eq 1 ]
+	[[ $output == *FAKE_ERROR* ]]
+}
