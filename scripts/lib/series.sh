@@ -160,7 +160,10 @@ unknown_code() {
 
 # series_patches DIR: the patch files DIR/series lists, in order, as paths.
 series_patches() {
-	grep -v -e '^#' -e '^[[:space:]]*$' "$1/series" | sed "s|^|$1/|"
+	local l
+	while IFS= read -r l || [ -n "$l" ]; do
+		[[ $l == \#* || $l =~ ^[[:space:]]*$ ]] || echo "$1/$l"
+	done <"$1/series"
 }
 
 # series_applied DIR PATCH...: true if HEAD of DIR already contains the
@@ -176,16 +179,27 @@ series_applied() {
 
 # patch_commit PATCH: the id12 of the upstream commit PATCH carries ("commit
 # <40-hex> upstream."), or "lockdep" for the project's own patch.
-# (In bash, not sed: it is asked for every patch of every series tried.)
 patch_commit() {
+	patch_commit_id "$1"
+	echo "$PATCH_ID"
+}
+
+# patch_commit_id PATCH: patch_commit's answer in PATCH_ID, without a
+# process, and kept for the next ask: it is asked for every patch of
+# every series backport tries.
+declare -gA NPU_PATCH_IDS=()
+patch_commit_id() {
 	local l
+	PATCH_ID=${NPU_PATCH_IDS[$1]-}
+	[ -z "$PATCH_ID" ] || return 0
+	PATCH_ID=lockdep
 	while IFS= read -r l; do
 		if [[ $l =~ ^commit\ ([0-9a-f]{12})[0-9a-f]{28}\ upstream\.$ ]]; then
-			echo "${BASH_REMATCH[1]}"
-			return 0
+			PATCH_ID=${BASH_REMATCH[1]}
+			break
 		fi
 	done <"$1"
-	echo lockdep
+	NPU_PATCH_IDS[$1]=$PATCH_ID
 }
 
 # compose_series DIR: from the series DIR (form, variant), the patches whose
@@ -193,12 +207,16 @@ patch_commit() {
 # series' order: sets COMPOSED (their paths) and COMPOSED_HAVE (the id12s
 # of the series' commits the tree has).
 compose_series() {
-	local p c
+	local p id st rest
+	local -A state=()
+	while IFS=$'\t' read -r id st rest; do
+		[ -z "$id" ] || state[$id]=$st
+	done <<<"$TREE_COMMITS"
 	COMPOSED=() COMPOSED_HAVE=()
 	while IFS= read -r p; do
-		c=$(patch_commit "$p")
-		if [ "$(commit_state "$c")" = present ]; then
-			COMPOSED_HAVE+=("$c")
+		patch_commit_id "$p"
+		if [ "${state[$PATCH_ID]:-missing}" = present ]; then
+			COMPOSED_HAVE+=("$PATCH_ID")
 		else
 			COMPOSED+=("$p")
 		fi
