@@ -80,7 +80,8 @@ prepare_patch() {
 # keyed by all it reads: checkpatch.pl and its data files, the tree's
 # HEAD (its files: the tree checks, spdxcheck, the headers' names), the
 # patch, the .checkpatch.conf files it reads, and what the tree's git says
-# of each commit id the patch names (checkpatch looks them up).  A mail
+# of each word of 5 to 40 hex digits in the patch (checkpatch looks commit
+# ids up from 5).  A mail
 # set checked again (another addressing, a second run) costs no perl.
 checkpatch_run() {
 	local tree=$1 patch=$2 key f rc=0 out
@@ -92,7 +93,7 @@ checkpatch_run() {
 		git -C "$tree" rev-parse 'HEAD^{tree}' 2>&1
 		# (but its mbox "From <commit id>" line, which checkpatch skips)
 		sed '1{/^From [0-9a-f]\{40\} /d}' "$patch"
-		sed '1{/^From [0-9a-f]\{40\} /d}' "$patch" | grep -o -E '\b[0-9a-f]{7,40}\b' | sort -u | while IFS= read -r id; do
+		sed '1{/^From [0-9a-f]\{40\} /d}' "$patch" | grep -o -i -E '\b[0-9a-f]{5,40}\b' | sort -u | while IFS= read -r id; do
 			echo "$id: $(git -C "$tree" log --no-color --format='%H %s' -1 "$id" 2>&1)"
 		done
 	} | sha256sum | cut -c1-32)
