@@ -66,18 +66,20 @@ setup_file() {
 }
 
 @test "bases: the series and form that fit are picked on every base; only npu-dma.c and powernv.h change, the tree stays as it was" {
-	local r v before br series forms form after
+	local r v before br series forms form after bs
 	for r in $FIXTURE_RELEASES; do
 		series=$(awk -F '\t' -v r="$r" '$1 == r { print $2 }' "$NPU_BASES")
 		forms=$(awk -F '\t' -v r="$r" '$1 == r { print $9 }' "$NPU_BASES")
 		form=${forms%% *}
+		# the series of that form that applies (orig-4.12 on 4.12)
+		bs=$(base_series "$form" "$series" "$r")
 		before=$(snapshot "$FIX/$r")
 		for v in plain lockdep; do
 			br=npu-$v
 			run "$TOP/scripts/backport" --tree "$FIX/$r" --variant "$v" --branch "$br"
 			[ "$status" -eq 0 ] || { echo "$r $v: $output"; return 1; }
 			[[ $output == *"$FIX/$r is $r; its code is of the $series series"* ]]
-			[[ $output == *"applying $(series_dir "$form" "$series" "$v" | sed "s|^$TOP/||")"* ]]
+			[[ $output == *"applying $(series_dir "$form" "$bs" "$v" | sed "s|^$TOP/||")"* ]]
 			if [ "$form" = upstream ]; then
 				[ "$(git -C "$FIX/$r" diff --name-only "HEAD..$br" | sort | paste -sd' ')" = "$NPU_HDR $NPU_FILE" ]
 			else
@@ -95,10 +97,13 @@ setup_file() {
 			run "$TOP/scripts/backport" --tree "$BATS_TEST_TMPDIR/o" --variant "$v"
 			[ "$status" -eq 3 ] || { echo "$r $v: $output"; return 1; }
 			# (the upstream form of orig and nmmu carries 2b74e2a9b39d,
-			# whose WRITE_ONCE() stores make the code the -write-once one)
-			after=$series
-			[ "$form" != upstream ] || [[ $series == *write-once ]] || after=$series-write-once
-			after=${after/orig-/}
+			# whose WRITE_ONCE() stores make the code the -write-once one;
+			# orig-4.12 does not)
+			after=$bs
+			if [ "$form" = upstream ] && [ "$bs" = "$series" ] && [[ $series != *write-once ]]; then
+				after=$series-write-once
+				after=${after/orig-/}
+			fi
 			[[ $output == *"the $after $v series ($form form) is already applied"* ]] || { echo "$r $v: $output"; return 1; }
 			rm -rf "$BATS_TEST_TMPDIR/o"
 			git -C "$FIX/$r" branch -q -D "$br"
@@ -146,7 +151,7 @@ setup_file() {
 			for v in plain lockdep; do
 				run "$TOP/scripts/backport" --tree "$FIX/$t" --form "$f" --variant "$v" --signoff --branch ref
 				[ "$status" -eq 0 ] || { echo "$t: $output"; return 1; }
-				sd=$(series_dir "$f" "$(tree_series "$FIX/$t")" "$v")
+				sd=$(series_dir "$f" "$(base_series "$f" "$(tree_series "$FIX/$t")" "$t")" "$v")
 				am=$BATS_TEST_TMPDIR/am-$t-$f-$v
 				git clone -q "$FIX/$t" "$am"
 				# shellcheck disable=SC2046  # one word per patch

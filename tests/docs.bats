@@ -68,7 +68,7 @@ flat() {
 	[ "$most" -gt 1 ]
 	! grep -n 'one-line note' "$TOP/README.md" "$TOP/Documentation/npu-context-race.rst" "$TOP/patches/README.md" || false
 	# which prerequisites (Stable-dep-of:) each upstream-form series carries
-	for s in $NPU_SERIES; do
+	for s in $(form_series upstream); do
 		# shellcheck disable=SC2046  # one word per patch
 		ids=$(grep -l '^Stable-dep-of: ' $(series_patches "$(series_dir upstream "$s" plain)") |
 			xargs sed -n -E 's/^commit ([0-9a-f]{12})[0-9a-f]{28} upstream\.$/\1/p' | paste -sd' ')
@@ -77,7 +77,7 @@ flat() {
 		*) [ "$ids" = 720c84046c26 ] ;;
 		esac || { echo "$s: prerequisites $ids"; return 1; }
 	done
-	grep -q '2b74e2a9b39d and 720c84046c26 in orig and nmmu, 720c84046c26 alone in write-once and nmmu-write-once' \
+	grep -q '2b74e2a9b39d and 720c84046c26 in orig and nmmu, 720c84046c26 alone in write-once, nmmu-write-once and orig-4.12' \
 		<(flat "$TOP/Documentation/npu-context-race.rst")
 	! grep -q 'two prerequisites' <(flat "$TOP/Documentation/npu-context-race.rst") || false
 }

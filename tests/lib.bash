@@ -17,6 +17,32 @@ export NPU_CACHE=${NPU_CACHE:-$HOME/.cache/npu-context}
 BASE_RELEASES=$(awk -F '\t' '!/^#/ { print $1 }' "$NPU_BASES")
 FIXTURE_RELEASES=$(awk -F '\t' '!/^#/ && $6 == $1 "/npu-dma.c" { print $1 }' "$NPU_BASES")
 
+# base_series FORM SERIES RELEASE: the series of FORM that applies to the
+# unpatched files of RELEASE (bases.tsv), whose code is of SERIES: SERIES
+# itself, else one made for a branch of it (orig-4.12); SERIES when none
+# does.
+base_series() {
+	local t w p file hfile
+	read -r file hfile < <(awk -F '\t' -v r="$3" '!/^#/ && $1 == r { print $6, $8 }' "$NPU_BASES")
+	w=$(mktemp -d)
+	for t in $(series_candidates "$2"); do
+		[ -r "$(series_dir "$1" "$t" plain)/series" ] || continue
+		rm -rf "${w:?}"/*
+		mkdir -p "$w/${NPU_FILE%/*}" "$w/${NPU_HDR%/*}"
+		cp "$TOP/patches/bases/$file" "$w/$NPU_FILE"
+		cp "$TOP/patches/bases/$hfile" "$w/$NPU_HDR"
+		if (cd "$w" && for p in $(series_patches "$(series_dir "$1" "$t" plain)"); do
+			git apply "$p" 2>/dev/null || exit 1
+		done); then
+			rm -rf "$w"
+			echo "$t"
+			return 0
+		fi
+	done
+	rm -rf "$w"
+	echo "$2"
+}
+
 # passed_or_shown WHY: after "run scripts/run-selftest ...": if it did not
 # exit 0, print its output and WHY and fail.  A passing run prints nothing,
 # so that in a test of many runs the log of the one that failed is all a
@@ -221,6 +247,8 @@ mail_set_ok() {
 	[ "$status" -eq 0 ]
 	s=$(tree_series "$tree")
 	[ -n "$form" ] || form=$(pick_form "$tree" "$s" "$v")
+	# the upstream form's series that applies (orig-4.12 on 4.12.y)
+	[ "$form" != upstream ] || s=$(upstream_series "$tree" "$s" "$v")
 	sd=$(series_dir "$form" "$s" "$v")
 	n=$(series_patches "$sd" | wc -l)
 	[ "$(find "$ob" -name '*.patch' | wc -l)" -eq $((n + 1)) ]

@@ -225,7 +225,7 @@ forms_of() {
 	for t in $FIXTURE_RELEASES; do
 		for f in $(forms_of "$t"); do
 			for v in plain lockdep; do
-				grep -q -E "^run-selftest: job [0-9]+/$j: .* tree=$t/[a-z-]+/$v/$f adds=" <<<"$output" ||
+				grep -q -E "^run-selftest: job [0-9]+/$j: .* tree=$t/[a-z0-9.-]+/$v/$f adds=" <<<"$output" ||
 					{ echo "$t $f $v: no job of tree=$t/.../$v/$f"; return 1; }
 			done
 		done

@@ -130,8 +130,8 @@ keep_result() {
 			o=$BATS_TEST_TMPDIR/out
 			rm -rf "$o"
 			run "$TOP/scripts/backport" --tree "$S/$rel" --variant "$v" --output "$o"
-			read -r series form < <(sed -n -e 's/.*: the \([a-z-]*\) [a-z]* series (\([a-z]*\) form) is already applied.*/\1 \2/p' \
-				-e 's/.*: applied [0-9]* patch(es) of \([a-z-]*\) (\([a-z]*\) form, .*/\1 \2/p' <<<"$output") || true
+			read -r series form < <(sed -n -e 's/.*: the \([a-z0-9.-]*\) [a-z]* series (\([a-z]*\) form) is already applied.*/\1 \2/p' \
+				-e 's/.*: applied [0-9]* patch(es) of \([a-z0-9.-]*\) (\([a-z]*\) form, .*/\1 \2/p' <<<"$output") || true
 			# the form: adapted where the tree has an adapted commit
 			# (SUSE's kABI one too), else upstream's where it applies
 			if [[ $applied == *@adapted* || $applied == *@kabi* ]]; then

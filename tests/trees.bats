@@ -44,7 +44,8 @@ load lib
 	need_trees
 	local n na=0 d
 	n=$(stable_trees | wc -l)
-	# the trees the upstream form does not apply to (4.12.y) get n/a rows
+	# the trees the upstream form does not apply to (none of the
+	# snapshots since orig-4.12) get n/a rows
 	while read -r d; do
 		[ "$(pick_form "$d" "$(tree_series "$d")" plain)" = upstream ] || na=$((na + 2))
 	done < <(stable_trees)

@@ -295,6 +295,29 @@ def check_file(path, name, scenarios, mutate=None, trails=True, out=sys.stdout):
     return status
 
 
+def series_for(form, series, variant, d):
+    """(directory, patches, True) of the series of form that applies to the
+    files under d, whose code is of series: series itself, else one made
+    for a branch of it (<series>-<X.Y>: orig-4.12, as scripts/lib/series.sh
+    series_candidates), applied there; (series' directory, patches, False)
+    when none does.  (git apply takes the patches in turn, and all or none:
+    --check would try each on the unpatched files.)"""
+    top = os.path.join(TOP, 'patches', form)
+    names = [series] + sorted(n for n in os.listdir(top)
+                              if re.fullmatch(re.escape(series) + r'-[0-9]+\.[0-9]+', n))
+    found = []
+    for name in names:
+        sdir = os.path.join(top, name + ('-lockdep' if variant == 'lockdep' else ''))
+        with open(os.path.join(sdir, 'series'), encoding='utf-8') as s:
+            patches = [os.path.join(sdir, p.strip()) for p in s
+                       if p.strip() and not p.startswith('#')]
+        found.append((sdir, patches))
+        if subprocess.run(['git', 'apply'] + patches, cwd=d, check=False,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+            return sdir, patches, True
+    return found[0] + (False,)
+
+
 def base_states(work):
     """[(name, file)]: each base fixture unpatched and patched with each
     series of each form that applies, plain and lockdep."""
@@ -316,12 +339,10 @@ def base_states(work):
                 os.makedirs(os.path.dirname(hdr))
                 shutil.copy(os.path.join(bases, cfile), tree_file)
                 shutil.copy(os.path.join(bases, hfile), hdr)
-                sdir = os.path.join(TOP, 'patches', form, series + ('-lockdep' if variant == 'lockdep' else ''))
-                with open(os.path.join(sdir, 'series'), encoding='utf-8') as s:
-                    patches = [os.path.join(sdir, p.strip()) for p in s
-                               if p.strip() and not p.startswith('#')]
                 run(['git', 'init', '-q'], d, 'git init')
-                run(['git', 'apply'] + patches, d, f'applying {sdir} to {rel}')
+                sdir, patches, applied = series_for(form, series, variant, d)
+                if not applied:     # to say why
+                    run(['git', 'apply'] + patches, d, f'applying {sdir} to {rel}')
                 states.append((f'{rel} {form} {variant}', tree_file))
     return states
 

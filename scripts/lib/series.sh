@@ -8,8 +8,36 @@
 # names the releases seen with each and keeps their unpatched npu-dma.c.
 NPU_SERIES="orig write-once nmmu nmmu-write-once"
 
+# Series made for one branch of a variant, named <variant>-<branch>, where
+# the variant's upstream series does not apply to that branch: orig-4.12,
+# upstream form only, leaves out 2b74e2a9b39d, whose hunk #6 needs v4.13's
+# move of the nest MMU flush in mmio_invalidate() (4.12's code is of the
+# orig variant: the three functions are 4.13's).
+NPU_BRANCH_SERIES="orig-4.12"
+
+# series_candidates VARIANT...: each VARIANT, then the series of
+# NPU_BRANCH_SERIES made for one branch of it.
+series_candidates() {
+	local v s
+	for v; do
+		echo "$v"
+		for s in $NPU_BRANCH_SERIES; do
+			[ "${s%-*}" != "$v" ] || echo "$s"
+		done
+	done
+}
+
+# form_series FORM: the series FORM has, in series_candidates' order.
+form_series() {
+	local s
+	# shellcheck disable=SC2086  # one word per series
+	for s in $(series_candidates $NPU_SERIES); do
+		[ ! -r "$NPU_PATCHES/$1/$s/series" ] || echo "$s"
+	done
+}
+
 valid_series() {
-	case " $NPU_SERIES " in
+	case " $NPU_SERIES $NPU_BRANCH_SERIES " in
 	*" $1 "*) return 0 ;;
 	esac
 	return 1
@@ -70,13 +98,27 @@ series_applies() {
 	index_applies "$1" "$2" '' "${@:3}"
 }
 
-# pick_form DIR SERIES VARIANT [REV]: the form to use on DIR's REV
-# (default HEAD) when none is asked for: upstream where its series
-# applies, else adapted.
-pick_form() {
+# upstream_series DIR SERIES VARIANT [REV]: the series of the upstream
+# form whose patches apply to DIR's REV (default HEAD), whose code is of
+# SERIES: SERIES, or one made for a branch of it (orig-4.12); nothing if
+# none does.
+upstream_series() {
+	local s
 	local -a ps
-	mapfile -t ps < <(series_patches "$(series_dir upstream "$2" "$3")")
-	if [ "${#ps[@]}" -gt 0 ] && series_applies "$1" "${4:-HEAD}" "${ps[@]}"; then
+	for s in $(series_candidates "$2"); do
+		mapfile -t ps < <(series_patches "$(series_dir upstream "$s" "$3")" 2>/dev/null)
+		if [ "${#ps[@]}" -gt 0 ] && series_applies "$1" "${4:-HEAD}" "${ps[@]}"; then
+			echo "$s"
+			return 0
+		fi
+	done
+}
+
+# pick_form DIR SERIES VARIANT [REV]: the form to use on DIR's REV
+# (default HEAD) when none is asked for: upstream where a series of it
+# applies (upstream_series), else adapted.
+pick_form() {
+	if [ -n "$(upstream_series "$@")" ]; then
 		echo upstream
 	else
 		echo adapted
@@ -233,8 +275,11 @@ compose_series() {
 # series; true if nothing is missing or what is applies, false (COMPOSED:
 # SERIES' missing patches) if none does.
 compose_for() {
-	local dir=$1 form=$2 variant=$3 own=$4 only=${5-} s d tried=' ' best='' most=-1
-	for s in ${only:-$own $NPU_SERIES}; do
+	local dir=$1 form=$2 variant=$3 own=$4 only=${5-} s d tried=' ' best='' most=-1 candidates
+	# with ONLY a variant, the series made for one of its branches too
+	# shellcheck disable=SC2086  # one word per series
+	candidates=$(series_candidates ${only:-$own $NPU_SERIES})
+	for s in $candidates; do
 		d=$(series_dir "$form" "$s" "$variant")
 		[ -r "$d/series" ] || continue
 		compose_series "$d"
@@ -248,7 +293,7 @@ compose_for() {
 		compose_series "$(series_dir "$form" "$best" "$variant")"
 		return 0
 	fi
-	for s in ${only:-$own $NPU_SERIES}; do
+	for s in $candidates; do
 		[[ $tried != *" $s "* ]] || continue
 		tried+="$s "
 		d=$(series_dir "$form" "$s" "$variant")
