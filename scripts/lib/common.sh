@@ -9,7 +9,7 @@
 #   kbuild.sh      building the old trees, and the build caches
 # shellcheck shell=bash disable=SC2034
 
-NPU_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+NPU_TOP=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)
 NPU_CACHE=${NPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/npu-context}
 
 # Overridable for the project's own tests, which use small fake trees.

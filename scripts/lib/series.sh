@@ -74,21 +74,28 @@ series_dir() {
 # needs) one after the other to REV of DIR.  Works on a throw-away index
 # and a throw-away object store that borrows DIR's (apply writes the
 # blobs it makes): DIR, its .git too, is only read, and may be read-only.
-# OPTS is one word or empty.
+# OPTS is one word or empty.  One git apply takes the patches in turn,
+# each on the result of those before it; each answer is kept for the
+# process by REV's tree (backport asks the same more than once).
+declare -gA NPU_APPLIES=()
 index_applies() {
-	local dir=$1 rev=$2 opts=$3 tmp p rc=0 scratch
+	local dir=$1 rev=$2 opts=$3 tmp rc=0 objects tree key
 	shift 3
+	{ read -r objects && read -r tree; } < <(git -C "$dir" rev-parse --path-format=absolute \
+		--git-path objects "$rev^{tree}" 2>/dev/null) || return 1
+	[ "$#" -gt 0 ] || return 0
+	key="$tree $opts $*"
+	if [ -n "${NPU_APPLIES[$key]-}" ]; then
+		return "${NPU_APPLIES[$key]}"
+	fi
 	tmp=$(mktemp -d)
-	mkdir "$tmp/objects"
-	scratch=(env GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp/objects"
-		GIT_ALTERNATE_OBJECT_DIRECTORIES="$(git -C "$dir" rev-parse --path-format=absolute --git-path objects)")
-	"${scratch[@]}" git -C "$dir" read-tree "$rev" || rc=1
-	for p; do
-		[ "$rc" = 0 ] || break
-		# shellcheck disable=SC2086  # OPTS: one word or none
-		"${scratch[@]}" git -C "$dir" apply --cached $opts "$p" 2>/dev/null || rc=1
-	done
+	# shellcheck disable=SC2086  # OPTS: one word or none
+	GIT_INDEX_FILE=$tmp/index GIT_OBJECT_DIRECTORY=$tmp GIT_ALTERNATE_OBJECT_DIRECTORIES=$objects \
+		git -C "$dir" read-tree "$tree" &&
+		GIT_INDEX_FILE=$tmp/index GIT_OBJECT_DIRECTORY=$tmp GIT_ALTERNATE_OBJECT_DIRECTORIES=$objects \
+			git -C "$dir" apply --cached $opts "$@" 2>/dev/null || rc=1
 	rm -rf "$tmp"
+	NPU_APPLIES[$key]=$rc
 	return "$rc"
 }
 
@@ -129,7 +136,8 @@ pick_form() {
 # any detection (whose helpers run in subshells).
 check_bases() {
 	[ -r "$NPU_BASES" ] || die "cannot read $NPU_BASES (the facts about each base)"
-	[ -n "$(known_series)" ] || die "$NPU_BASES lists no base of a known series ($NPU_SERIES)"
+	awk -F '\t' -v s=" $NPU_SERIES " '!/^#/ && index(s, " " $2 " ") { f = 1 } END { exit !f }' "$NPU_BASES" ||
+		die "$NPU_BASES lists no base of a known series ($NPU_SERIES)"
 }
 
 # bases_of SERIES: "RELEASE FILE" for each release bases.tsv lists for
@@ -309,6 +317,29 @@ compose_for() {
 	return 1
 }
 
+# carried_everywhere ID12: true if every series of every form carries the
+# commit.
+carried_everywhere() {
+	local f s p
+	for f in $NPU_FORMS; do
+		for s in $(form_series "$f"); do
+			while IFS= read -r p; do
+				patch_commit_id "$p"
+				[ "$PATCH_ID" != "$1" ] || continue 2
+			done < <(series_patches "$(series_dir "$f" "$s" plain)")
+			return 1
+		done
+	done
+}
+
+# partial_refused DIR RELEASE PARTIAL: die (exit 2): a commit the series
+# carries is in the tree in part (PARTIAL: commits_partial's lines).
+partial_refused() {
+	DIE_STATUS=2 die "$1 ($2): $(commits_line)
+a commit the series carries is there only in part (its hunks that are not in the tree below); finish it, or take it back out, first; nothing was applied:
+    ${3//$'\n'/$'\n'    }"
+}
+
 # plan_series DIR RELEASE FORM VARIANT SERIES: what to apply to DIR's HEAD,
 # from TREE_COMMITS (tree_commits DIR first).  FORM and SERIES: as asked
 # (--form, --series), or empty.  Dies (exit 2) on a tree that has in part
@@ -325,10 +356,19 @@ compose_for() {
 # later change of the vendor's, say) is said, not refused: git am decides.
 plan_series() {
 	local dir=$1 release=$2 form=$3 variant=$4 series=$5 partial found adapted_have ok=1 p c carried=''
-	if grep -q -P '^28a5933e8d36\tmissing\t' <<<"$TREE_COMMITS" &&
+	if [[ $'\n'$TREE_COMMITS == *$'\n28a5933e8d36\tmissing\t'* ]] &&
 		git -C "$dir" show "HEAD:$NPU_FILE" | grep -q npu_context_lock; then
 		DIE_STATUS=2 die "$dir ($release) has npu_context_lock, but in no form of 28a5933e8d36 known here (patches/mainline/28a5933e8d36.patch, patches/*/*/): another backport of it? Nothing was applied"
 	fi
+	# a commit in part that every series carries (28a5933e8d36, say) is
+	# refused whatever series and form would be picked: no need to try them
+	partial=$(commits_partial)
+	if [ -n "$partial" ]; then
+		while IFS=: read -r c _; do
+			! carried_everywhere "$c" || carried+=" $c"
+		done <<<"$partial"
+	fi
+	[ -z "$carried" ] || partial_refused "$dir" "$release" "$partial"
 	found=$(tree_variant)
 	PLAN_WHY=''
 	if [ -n "$form" ]; then
@@ -353,17 +393,12 @@ plan_series() {
 		DIE_STATUS=2 die "$dir ($release): its code is of the $found series, not $series"
 	PLAN_SERIES=$PICKED PLAN_FORM=$form PLAN_VARIANT=$found
 	# a commit in part: refused if the series carries it
-	partial=$(commits_partial)
 	[ -n "$partial" ] || return 0
 	while IFS= read -r p; do
 		c=$(patch_commit "$p")
 		[ "$(commit_state "$c")" != partial ] || carried+=" $c"
 	done < <(series_patches "$(series_dir "$form" "$PICKED" "$variant")")
-	if [ -n "$carried" ]; then
-		DIE_STATUS=2 die "$dir ($release): $(commits_line)
-a commit the series carries is there only in part (its hunks that are not in the tree below); finish it, or take it back out, first; nothing was applied:
-    ${partial//$'\n'/$'\n'    }"
-	fi
+	[ -z "$carried" ] || partial_refused "$dir" "$release" "$partial"
 	info "$dir ($release): only in part, and not carried by the series (git am will tell whether the series applies):
     ${partial//$'\n'/$'\n'    }"
 }

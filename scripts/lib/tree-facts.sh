@@ -9,8 +9,23 @@
 # tree_release DIR [REV]: "4.14.98", from the top Makefile of DIR's REV
 # (default HEAD).
 tree_release() {
-	git -C "$1" show "${2:-HEAD}:Makefile" 2>/dev/null |
-		sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' | head -n 3 | paste -sd.
+	makefile_release < <(git -C "$1" show "${2:-HEAD}:Makefile" 2>/dev/null)
+}
+
+# makefile_release: "X.Y.Z" from the top Makefile on stdin (its first
+# VERSION, PATCHLEVEL and SUBLEVEL lines); read in bash, as every script
+# that takes a tree asks it.
+makefile_release() {
+	local l v='' p='' s=''
+	while IFS= read -r l; do
+		case $l in
+		'VERSION = '*) [ -n "$v" ] || v=${l#VERSION = } ;;
+		'PATCHLEVEL = '*) [ -n "$p" ] || p=${l#PATCHLEVEL = } ;;
+		'SUBLEVEL = '*) [ -n "$s" ] || s=${l#SUBLEVEL = } ;;
+		esac
+		[ -z "$s" ] || break
+	done
+	printf '%s\n' "$v${p:+.$p}${s:+.$s}"
 }
 
 # branch_facts X.Y: the line of patches/bases/branches.tsv for that branch,
@@ -49,9 +64,7 @@ check_tree() {
 		! grep -q '^PATCHLEVEL =' "$dir/Makefile"; then
 		die "$dir is not a Linux kernel tree (no top Makefile with VERSION/PATCHLEVEL, or no arch/powerpc)"
 	fi
-	v=$(sed -n 's/^VERSION = //p' "$dir/Makefile" | head -n 1)
-	p=$(sed -n 's/^PATCHLEVEL = //p' "$dir/Makefile" | head -n 1)
-	s=$(sed -n 's/^SUBLEVEL = //p' "$dir/Makefile" | head -n 1)
+	IFS=. read -r v p s < <(makefile_release <"$dir/Makefile")
 	if [ -n "$target" ]; then
 		[[ $target =~ ^v[0-9]+\.[0-9]+$ ]] || die "--target $target: expected vX.Y, e.g. v4.14"
 		[ "$v.$p" = "${target#v}" ] || die "$dir is Linux $v.$p.${s:-?}, not $target"
@@ -108,7 +121,11 @@ tree_commits() {
 # commits_line: TREE_COMMITS as one line, "1b2c2b12386f missing ·
 # 2b74e2a9b39d present · ...", as every command that takes a tree prints it.
 commits_line() {
-	cut -f5 <<<"$TREE_COMMITS" | awk 'NR > 1 { printf " · " } { printf "%s", $0 } END { print "" }'
+	local id st f h w line=''
+	while IFS=$'\t' read -r id st f h w; do
+		line+="${line:+ · }$w"
+	done <<<"$TREE_COMMITS"
+	printf '%s\n' "$line"
 }
 
 # commit_state ID12: present, missing or partial, from TREE_COMMITS
@@ -124,13 +141,19 @@ commit_state() {
 
 # commits_in_form FORM: the commits TREE_COMMITS has in that form, id12s.
 commits_in_form() {
-	awk -F '\t' -v f="$1" '$2 == "present" && $3 == f { print $1 }' <<<"$TREE_COMMITS"
+	local id st f rest
+	while IFS=$'\t' read -r id st f rest; do
+		[ "$st" != present ] || [ "$f" != "$1" ] || printf '%s\n' "$id"
+	done <<<"$TREE_COMMITS"
 }
 
 # commits_partial: "ID12: the hunks not there" for each commit of
 # TREE_COMMITS that is partly present.
 commits_partial() {
-	awk -F '\t' '$2 == "partial" { print $1 ": " $4 }' <<<"$TREE_COMMITS"
+	local id st f h rest
+	while IFS=$'\t' read -r id st f h rest; do
+		[ "$st" != partial ] || printf '%s: %s\n' "$id" "$h"
+	done <<<"$TREE_COMMITS"
 }
 
 # tree_variant: the code variant (series) of TREE_COMMITS' tree:
