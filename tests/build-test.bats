@@ -106,7 +106,7 @@ SH
 	fake_tree "$W/t415" 4 15
 	fake_kbuild "$W/t415"
 	fake_series "$W/t415" "$W/p415" nmmu
-	local run c
+	local run c id
 	c=$(git -C "$W/t415" rev-parse HEAD)
 	for run in cold warm; do
 		NPU_PATCHES=$W/p415 run "$TOP/scripts/build-test" --tree "$W/t415" --variants plain \
@@ -114,6 +114,10 @@ SH
 		echo "$run: $output"
 		grep -q -E '^t415 +4\.15\.7 +nmmu +upstream +plain +ok +ok +0 +0 ' "$W/matrix-$run.txt"
 		grep -q -E '^t415 +4\.15\.7 +nmmu +adapted +plain +ok +ok +0 +0 ' "$W/matrix-$run.txt"
+		# the row names the commits its series added to the tree
+		id=$(sed -n -E 's/^commit ([0-9a-f]{12})[0-9a-f]{28} upstream\.$/\1/p' "$W"/p415/upstream/nmmu/*.patch)
+		[ "$(awk '$1 == "t415" && $4 == "upstream" && $5 == "plain" { print $15 }' "$W/matrix-$run.txt")" = "$id" ]
+		grep -q -E '^tree .* secs +adds$' "$W/matrix-$run.txt"
 		[ ! -e "$W/cache/build-test/trees/${c:0:16}/src/.config" ]
 	done
 	# the user's tree keeps its .config
@@ -130,9 +134,10 @@ SH
 	[ "$(grep -c '(kept)' "$W/m1.txt")" -eq 0 ]
 	run "$TOP/scripts/build-test" --tree "$W/t415" --matrix "$W/m2.txt"
 	echo "$output"
-	[ "$(grep -c -E '^t415 .* 0  \(kept\)' "$W/m2.txt")" -eq 4 ]
-	diff <(sed 's/ *[0-9]* *(kept).*//; s/ *[0-9]* *(logs.*//' "$W/m1.txt" | awk '{ NF--; print }') \
-		<(sed 's/ *[0-9]* *(kept).*//; s/ *[0-9]* *(logs.*//' "$W/m2.txt" | awk '{ NF--; print }')
+	[ "$(grep -c -E '^t415 .* 0  [^ ]+  \(kept\)' "$W/m2.txt")" -eq 4 ]
+	# the same rows but for the seconds (column 14)
+	diff <(sed 's/  (kept).*//; s/  (logs.*//' "$W/m1.txt" | awk '{ $14 = ""; print }') \
+		<(sed 's/  (kept).*//; s/  (logs.*//' "$W/m2.txt" | awk '{ $14 = ""; print }')
 	echo "# a comment" >>"$W/p415/upstream/nmmu-lockdep/0002-annotate.patch"
 	run "$TOP/scripts/build-test" --tree "$W/t415" --matrix "$W/m3.txt"
 	grep -q -E '^t415 .* upstream +plain .*\(kept\)' "$W/m3.txt"
