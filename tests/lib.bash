@@ -17,6 +17,13 @@ export NPU_CACHE=${NPU_CACHE:-$HOME/.cache/npu-context}
 BASE_RELEASES=$(awk -F '\t' '!/^#/ { print $1 }' "$NPU_BASES")
 FIXTURE_RELEASES=$(awk -F '\t' '!/^#/ && $6 == $1 "/npu-dma.c" { print $1 }' "$NPU_BASES")
 
+# How long a race job on a tree's real code runs (--duration-ms), with
+# --delay-us 20: unpatched, the first report came 0.02 .. 0.03 s (guest
+# time) into each of 5 runs on 4.14.67's code, so a second catches it; the
+# tests that race unpatched code (selftest.bats) run this long too, and
+# the pass runs on patched code are that long.
+TREE_RACE_MS=1000
+
 # base_series FORM SERIES RELEASE: the series of FORM that applies to the
 # unpatched files of RELEASE (bases.tsv), whose code is of SERIES: SERIES
 # itself, else one made for a branch of it (orig-4.12); SERIES when none

@@ -182,7 +182,8 @@ forms_of() {
 	local t trees
 	trees=$(base_trees)
 	for t in $FIXTURE_RELEASES; do
-		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --variant unpatched --delay-us 20 --expect race
+		run "$TOP/scripts/run-selftest" --code tree --tree "$trees/$t" --variant unpatched --delay-us 20 \
+			--duration-ms "$TREE_RACE_MS" --expect race
 		passed_or_shown "$t unpatched did not race"
 	done
 }
@@ -202,7 +203,7 @@ forms_of() {
 		done
 		for f in $(forms_of "$t"); do
 			for v in plain lockdep; do
-				echo "--code tree --tree $trees/$t --form $f --variant $v --delay-us 20" >>"$b"
+				echo "--code tree --tree $trees/$t --form $f --variant $v --delay-us 20 --duration-ms $TREE_RACE_MS" >>"$b"
 				for c in register callback; do
 					want=pass
 					[ "$c/$f" = register/adapted ] && want=bug

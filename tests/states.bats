@@ -220,7 +220,7 @@ keep_result() {
 		! "$NPU_PYTHON" "$TOP/scripts/lib/commits.py" --tsv --git "$d" | grep -q -P '^720c84046c26\tpresent\t' ||
 			want=pass
 		{
-			echo "--code tree --tree $d --variant unpatched --delay-us 20"
+			echo "--code tree --tree $d --variant unpatched --delay-us 20 --duration-ms $TREE_RACE_MS"
 			echo "--code tree --tree $d --variant unpatched --case register --expect $want"
 			echo "--code tree --tree $d --variant unpatched --case callback"
 		} >>"$b"
