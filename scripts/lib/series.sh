@@ -10,9 +10,9 @@ NPU_SERIES="orig write-once nmmu nmmu-write-once"
 
 # Series made for one branch of a variant, named <variant>-<branch>, where
 # the variant's upstream series does not apply to that branch: orig-4.12,
-# upstream form only, leaves out 2b74e2a9b39d, whose hunk #6 needs v4.13's
-# move of the nest MMU flush in mmio_invalidate() (4.12's code is of the
-# orig variant: the three functions are 4.13's).
+# upstream form only, leaves out 2b74e2a9b39d, the hunk #6 of whose orig
+# patch needs v4.13's move of the nest MMU flush in mmio_invalidate()
+# (4.12's code is of the orig variant: the three functions are 4.13's).
 NPU_BRANCH_SERIES="orig-4.12"
 
 # series_candidates VARIANT...: each VARIANT, then the series of
