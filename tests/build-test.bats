@@ -280,7 +280,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$W/bg.out" 2>&1 &
 		echo "left: $p $(tr '\0' ' ' <"/proc/$p/cmdline")"
 	done
 	[ -z "$(in_session "$BG")" ]
-	[ -z "$(ls "$W/cache/build-test/results" | grep -v "^form-")" ]
+	[ -z "$(ls "$W/cache/build-test/results" | grep -v "^upstream-")" ]
 	# SIGKILL of every process of the run, in the middle of a row ...
 	rm -f "$W/cache/build-test/trees/$c/obj-plain/in-prepare"
 	NPU_FAKE_SLEEP=30 started "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m0.txt"
@@ -291,7 +291,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$W/bg.out" 2>&1 &
 	# ... and what a kill inside git am would leave: a lock, an am
 	touch "$W/cache/build-test/trees/$c/src/.git/index.lock"
 	mkdir "$W/cache/build-test/trees/$c/src/.git/rebase-apply"
-	[ -z "$(ls "$W/cache/build-test/results" | grep -v "^form-")" ]
+	[ -z "$(ls "$W/cache/build-test/results" | grep -v "^upstream-")" ]
 	run "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m1.txt"
 	echo "$output"
 	[[ $output != *fatal:* ]]
