@@ -112,10 +112,33 @@ refuse_conflicts() {
 # how it tells): sets TREE_COMMITS to commits.py's lines, tab-separated:
 #   id12 (or "lockdep")  present|missing|partial  upstream|adapted|-
 #   the hunks not there (partial) or -  the words for commits_line
+# The answer is kept under $NPU_CACHE/commits, keyed by all commits.py
+# reads: the files the patches touch, at REV, every text of patches/, the
+# commit list and commits.py itself (every state test and mail asks it
+# again for the same files).
 tree_commits() {
+	local rev=${2:-HEAD} key f files
+	# (a patches/ of the tests' may lack a folder: a glob left as it is)
+	files=$(sed -n 's|^diff --git a/\([^ ]*\) .*|\1|p' "$NPU_PATCHES"/mainline/*.patch \
+		"$NPU_PATCHES"/*/*/*.patch 2>/dev/null | sort -u) || true
+	# shellcheck disable=SC2046,SC2086  # one word per path
+	key=$( {
+		echo "commits 1 $files"
+		git -C "$1" rev-parse $(printf "$rev:%s " $files) 2>&1
+		cat "$NPU_TOP/scripts/lib/commits.py" "${NPU_COMMITS:-$NPU_PATCHES/commits.tsv}" \
+			"$NPU_PATCHES"/mainline/*.patch "$NPU_PATCHES"/*/*/*.patch 2>/dev/null || true
+	} | sha256sum | cut -c1-32)
+	f=$NPU_CACHE/commits/$key
+	if [ -r "$f" ]; then
+		TREE_COMMITS=$(<"$f")
+		return 0
+	fi
 	TREE_COMMITS=$(NPU_PATCHES=$NPU_PATCHES "$NPU_PYTHON" "$NPU_TOP/scripts/lib/commits.py" \
-		--tsv --git "$1" --rev "${2:-HEAD}") ||
-		DIE_STATUS=2 die "$1 (${2:-HEAD}): could not tell which upstream commits its code has"
+		--tsv --git "$1" --rev "$rev") ||
+		DIE_STATUS=2 die "$1 ($rev): could not tell which upstream commits its code has"
+	if mkdir -p "$NPU_CACHE/commits" 2>/dev/null; then
+		printf '%s\n' "$TREE_COMMITS" >"$f.$$" && mv "$f.$$" "$f"
+	fi
 }
 
 # commits_line: TREE_COMMITS as one line, "1b2c2b12386f missing ·
