@@ -41,7 +41,7 @@ load lib
 		[ -e "$d/.git" ] || continue
 		n=$((n + 1))
 		for f in $NPU_FORMS; do
-			# the upstream form where it applies (not on 4.12.y)
+			# the upstream form where it applies
 			[ "$f" = adapted ] || [ "$(pick_form "${d%/}" "$(tree_series "${d%/}")" plain)" = upstream ] || continue
 			for v in plain lockdep; do
 				mail_set_ok "${d%/}" "$v" "$BATS_TEST_TMPDIR/$(basename "$d")-$f-$v" "$f" list
@@ -112,4 +112,28 @@ load lib
 	[ "$status" -eq 0 ]
 	[[ $output == *"4.14.y is not in branches.tsv"* ]]
 	! grep -q 'stable@vger.kernel.org' "$BATS_TEST_TMPDIR"/unknown/0000-*.patch || false
+}
+
+@test "mail: the cover letter quotes this tree's build-test row, its columns found by the matrix's header" {
+	local d=$BATS_TEST_TMPDIR/t m c
+	fixture_tree "$d" 4.14.67
+	export GIT_CONFIG_GLOBAL=$BATS_TEST_TMPDIR/gitconfig
+	git config --global user.name 'Stable Sender'
+	git config --global user.email sender@example.org
+	# a cache of its own, with the shared one's spin verdicts
+	mkdir -p "$BATS_TEST_TMPDIR/cache/build-test"
+	[ ! -d "$NPU_CACHE/model" ] || ln -s "$NPU_CACHE/model" "$BATS_TEST_TMPDIR/cache/model"
+	export NPU_CACHE=$BATS_TEST_TMPDIR/cache
+	m=$NPU_CACHE/build-test/matrix.txt
+	# another tool's columns first, and a row of another release
+	printf '%s\n' 'host tree release series form variant result adds' \
+		'h1 t 4.14.60 write-once upstream plain FAIL -' \
+		'h1 t 4.14.67 write-once upstream plain ok 720c84046c26,28a5933e8d36,a1409adac748' \
+		'h1 t 4.14.67 write-once adapted plain FAIL -' >"$m"
+	run "$TOP/scripts/mail" --tree "$d" --outbox "$BATS_TEST_TMPDIR/ob" --to list@distro.example
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	c=$(ls "$BATS_TEST_TMPDIR"/ob/0000-*.patch)
+	grep -q '^    host tree release series form variant result adds$' "$c"
+	grep -q '^    h1 t 4.14.67 write-once upstream plain ok 720c84046c26,28a5933e8d36,a1409adac748$' "$c"
+	! grep -q 'FAIL' "$c" || false
 }
