@@ -212,7 +212,9 @@ setup_file() {
 			f=${fv%/*} v=${fv#*/}
 			ob=$BATS_TEST_TMPDIR/$t-$f-$v
 			mail_set_ok "$FIX/$t" "$v" "$ob" "$f" list
-			mail_set_ok "$FIX/$t" "$v" "$ob-stable" "$f" stable
+			# --stable's addressing does not depend on the form: once
+			# per base and variant, on the default form's set
+			[ "$f" != "${forms%% *}" ] || mail_set_ok "$FIX/$t" "$v" "$ob-stable" "$f" stable
 			# the cover letter says which form, and why the kABI matters
 			if [ "$v" = plain ] && [ "$f" = upstream ]; then
 				grep -q 'upstream.s commits as they are, with the prerequisites' "$ob"/0000-*.patch
