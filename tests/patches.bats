@@ -384,18 +384,22 @@ PY
 
 @test "patches: checkpatch.pl --strict of each stable tree is clean on its series" {
 	need_trees
-	local d t f p out rc n=0
+	local d t f s p out rc n=0
 	for d in "$NPU_TREES"/*/; do
 		t=$(tree_series "$d")
 		valid_series "$t" || continue
 		n=$((n + 1))
 		for f in $NPU_FORMS; do
-			while read -r p; do
-				prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
-				rc=0
-				out=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types "$BATS_TEST_TMPDIR/sent.patch" 2>/dev/null) || rc=$?
-				checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$d: $p: $out"; return 1; }
-			done < <(series_patches "$(series_dir "$f" "$t" plain)"; series_patches "$(series_dir "$f" "$t" lockdep)")
+			# its variant's series, and one made for its branch (orig-4.12)
+			for s in $(series_candidates "$t"); do
+				[ -r "$(series_dir "$f" "$s" plain)/series" ] || continue
+				while read -r p; do
+					prepare_patch "$p" "$BATS_TEST_TMPDIR/sent.patch" 'Stable Sender <sender@example.org>'
+					rc=0
+					out=$(cd "$d" && ./scripts/checkpatch.pl --strict --show-types "$BATS_TEST_TMPDIR/sent.patch" 2>/dev/null) || rc=$?
+					checkpatch_clean "$BATS_TEST_TMPDIR/sent.patch" "$rc" "$out" || { echo "$d: $p: $out"; return 1; }
+				done < <(series_patches "$(series_dir "$f" "$s" plain)"; series_patches "$(series_dir "$f" "$s" lockdep)")
+			done
 		done
 	done
 	[ "$n" -ge 1 ]
