@@ -110,6 +110,10 @@ job_summary() {
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ $output == *"batch: 7 of 10 jobs as expected"* ]]
+	# jobs 6 and 7 are 3 and 5 expecting otherwise: judged on their runs
+	[[ $output == *": 10 jobs, 8 runs of the guest's "* ]]
+	grep -q "^run-selftest: job 6/10: .*(judged on job 3's run" <<<"$output"
+	grep -q "^run-selftest: job 7/10: .*(judged on job 5's run" <<<"$output"
 	[[ $(job_summary 1) == *": summary: pass=1 (expected pass)" ]]
 	grep -q -E '^run 1/1 job 1/10: pass .* kcsan=0 refcount=0 ' <<<"$output"
 	for j in 2 4; do
@@ -222,6 +226,11 @@ forms_of() {
 	run "$TOP/scripts/run-selftest" --batch "$b"
 	passed_or_shown "not every job gave what it should"
 	[[ $output == *"batch: $j of $j jobs as expected"* ]]
+	# bases whose code under test is the same (4.12.0's and 4.13.4's
+	# functions, say) are one run of the guest's each
+	[[ $output =~ ": $j jobs, "([0-9]+)" runs of the guest's" ]]
+	[ "${BASH_REMATCH[1]}" -lt "$j" ]
+	echo "jobs: $j, runs of the guest's: ${BASH_REMATCH[1]}" >&3
 	# each job ran the code it names
 	for t in $FIXTURE_RELEASES; do
 		for f in $(forms_of "$t"); do
