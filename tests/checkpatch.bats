@@ -37,7 +37,10 @@ tree_with() {
 	for f in "$TOP"/patches/mainline/*.patch; do
 		id=$(sed -n 's/^From \([0-9a-f]\{40\}\) .*/\1/p' "$f" | head -n 1)
 		subj=$(awk '/^Subject: / { sub(/^Subject: (\[[^]]*\] *)?/, ""); s = $0; getline; while (/^[ \t]/) { sub(/^[ \t]+/, " "); s = s $0; getline } print s; exit }' "$f")
-		c=$(git_q -C "$d" commit-tree -m "$subj" "$(git -C "$d" rev-parse 'HEAD^{tree}')")
+		# (dated: the same commit every run, so mail's kept checkpatch
+		# answers, keyed by what git says of each id, serve again)
+		c=$(GIT_AUTHOR_DATE="2018-01-01 00:00 +0000" GIT_COMMITTER_DATE="2018-01-01 00:00 +0000" git_q -C "$d" commit-tree -m "$subj" \
+			"$(git -C "$d" rev-parse 'HEAD^{tree}')")
 		git -C "$d" update-ref "refs/replace/$id" "$c"
 		[ "$(git -C "$d" log --format=%s -1 "$id")" = "$subj" ]
 	done

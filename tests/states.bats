@@ -114,9 +114,12 @@ keep_result() {
 	done <"$S/states.tsv"
 }
 
+# States with the same files (the same commits taken in another order) are
+# one input to backport, which reads a tree's files and not its history:
+# each distinct one is run.
 @test "states: backport gives every whole state what it lacks of the form it picks, or leaves it alone (exit 3)" {
-	local rel br kind applied v out form series want have got c o bad=0 n0=0 n3=0
-	declare -A whole_of
+	local rel br kind applied v out form series want have got c o bad=0 n0=0 n3=0 key nw=0 same=0
+	declare -A whole_of ran
 	# each whole state by its files, with the commits it has
 	while IFS=$'\t' read -r rel br kind applied; do
 		[ "$kind" = whole ] || continue
@@ -124,8 +127,15 @@ keep_result() {
 	done <"$S/states.tsv"
 	while IFS=$'\t' read -r rel br kind applied; do
 		[ "$kind" = whole ] || continue
+		nw=$((nw + 1))
+		key="$rel $(content "$S/$rel" "$br")"
+		if [ -n "${ran[$key]-}" ]; then
+			same=$((same + 1))
+			continue
+		fi
+		ran[$key]=$br
 		git -C "$S/$rel" checkout -q "$br"
-		have=${whole_of["$rel $(content "$S/$rel" "$br")"]}
+		have=${whole_of[$key]}
 		for v in plain lockdep; do
 			o=$BATS_TEST_TMPDIR/out
 			rm -rf "$o"
@@ -175,8 +185,9 @@ keep_result() {
 		[ -z "$(git -C "$S/$rel" status --porcelain)" ]
 		[ "$(git -C "$S/$rel" rev-parse HEAD)" = "$(git -C "$S/$rel" rev-parse "$br")" ]
 	done <"$S/states.tsv"
-	echo "applied: $n0, nothing to do: $n3" >&3
+	echo "whole states: $nw, $same of them with another's files; backport runs: applied $n0, nothing to do $n3" >&3
 	[ "$bad" = 0 ]
+	[ "$((n0 + n3))" = "$((2 * (nw - same)))" ]
 }
 
 @test "states: a partly present commit is refused (exit 2), naming the hunk that is not there; the tree is untouched" {

@@ -81,19 +81,29 @@ prepare_patch() {
 # HEAD (its files: the tree checks, spdxcheck, the headers' names), the
 # patch, the .checkpatch.conf files it reads, and what the tree's git says
 # of each word of 5 to 40 hex digits in the patch (checkpatch looks commit
-# ids up from 5).  A mail
-# set checked again (another addressing, a second run) costs no perl.
+# ids up from 5).  Of the patch, the key leaves out what each mail run
+# writes anew and no checkpatch.pl reads: its mbox "From <commit id>"
+# line, which checkpatch skips, and the values of its Message-Id,
+# In-Reply-To and References headers (the lines stay, so that line
+# numbers are the same).  A mail set checked again (another addressing, a
+# second run, a second mail run) costs no perl.
 checkpatch_run() {
-	local tree=$1 patch=$2 key f rc=0 out
+	local tree=$1 patch=$2 key f rc=0 out text
+	text=$(awk '
+		NR == 1 && /^From [0-9a-f]+ / && length($2) == 40 { next }
+		!body && /^$/ { body = 1 }
+		!body && /^[ \t]/ && ids { print " -"; next }
+		!body { ids = 0 }
+		!body && tolower($0) ~ /^(message-id|in-reply-to|references):/ { ids = 1; sub(/:.*/, ": -") }
+		{ print }' "$patch")
 	key=$( {
-		echo "checkpatch 1"
+		echo "checkpatch 2"
 		cat "$tree/scripts/checkpatch.pl" "$tree/scripts/spelling.txt" \
 			"$tree/scripts/const_structs.checkpatch" "$tree/.checkpatch.conf" \
 			"$HOME/.checkpatch.conf" 2>/dev/null
 		git -C "$tree" rev-parse 'HEAD^{tree}' 2>&1
-		# (but its mbox "From <commit id>" line, which checkpatch skips)
-		sed '1{/^From [0-9a-f]\{40\} /d}' "$patch"
-		sed '1{/^From [0-9a-f]\{40\} /d}' "$patch" | grep -o -i -E '\b[0-9a-f]{5,40}\b' | sort -u | while IFS= read -r id; do
+		printf '%s\n' "$text"
+		grep -o -i -E '\b[0-9a-f]{5,40}\b' <<<"$text" | sort -u | while IFS= read -r id; do
 			echo "$id: $(git -C "$tree" log --no-color --format='%H %s' -1 "$id" 2>&1)"
 		done
 	} | sha256sum | cut -c1-32)
