@@ -280,7 +280,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$W/bg.out" 2>&1 &
 		echo "left: $p $(tr '\0' ' ' <"/proc/$p/cmdline")"
 	done
 	[ -z "$(in_session "$BG")" ]
-	[ -z "$(ls "$W/cache/build-test/results" | grep -v "^upstream-")" ]
+	[ -z "$(ls "$W/cache/build-test/results")" ]
 	# SIGKILL of every process of the run, in the middle of a row ...
 	rm -f "$W/cache/build-test/trees/$c/obj-plain/in-prepare"
 	NPU_FAKE_SLEEP=30 started "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m0.txt"
@@ -291,7 +291,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$W/bg.out" 2>&1 &
 	# ... and what a kill inside git am would leave: a lock, an am
 	touch "$W/cache/build-test/trees/$c/src/.git/index.lock"
 	mkdir "$W/cache/build-test/trees/$c/src/.git/rebase-apply"
-	[ -z "$(ls "$W/cache/build-test/results" | grep -v "^upstream-")" ]
+	[ -z "$(ls "$W/cache/build-test/results")" ]
 	run "$TOP/scripts/build-test" --tree "$W/ta" --matrix "$W/m1.txt"
 	echo "$output"
 	[[ $output != *fatal:* ]]
@@ -342,4 +342,20 @@ ROWS
 	# the user's caches are not touched
 	[ -z "$(ls -A "$W/user-cache")" ]
 	[ ! -e "$W/user-ccache" ]
+}
+
+@test "build-test: a tree that has every commit of the series: its commits line says so, its rows are n/a, no failure" {
+	local p
+	fake_kbuild "$W/trees/v4.14"
+	for p in $(series_patches "$W/patches/upstream/orig"); do
+		git_q -C "$W/trees/v4.14" am -q "$p"
+	done
+	run "$TOP/scripts/build-test" --tree "$W/trees/v4.14" --variants plain --matrix "$W/m.txt"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"build-test: v4.14 (4.14.7): $(cut -c1-12 "$W/patches/commits.tsv") present"* ]]
+	[ "$(grep -c -E '^v4\.14 .* n/a .*\(the tree has every commit of the series: nothing to add\)$' "$W/m.txt")" -eq 2 ]
+	[[ $(tail -n 1 "$W/m.txt") == "build-test: all 2 rows green (2 n/a: "* ]]
+	# nothing was built
+	[ -z "$(ls "$W/cache/build-test/logs")" ]
 }

@@ -24,6 +24,13 @@ FIXTURE_RELEASES=$(awk -F '\t' '!/^#/ && $6 == $1 "/npu-dma.c" { print $1 }' "$N
 # the pass runs on patched code are that long.
 TREE_RACE_MS=1000
 
+# tree_code DIR: the code variant of DIR's HEAD (orig, write-once, nmmu,
+# nmmu-write-once), from which of upstream's commits it has
+tree_code() {
+	tree_commits "$1"
+	tree_variant
+}
+
 # base_series FORM SERIES RELEASE: the series of FORM that applies to the
 # unpatched files of RELEASE (bases.tsv), whose code is of SERIES: SERIES
 # itself, else one made for a branch of it (orig-4.12); SERIES when none
@@ -252,7 +259,7 @@ mail_set_ok() {
 	run "$TOP/scripts/mail" --tree "$tree" --variant "$v" --outbox "$ob" ${form:+--form "$form"} "${args[@]}"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	s=$(tree_series "$tree")
+	s=$(tree_code "$tree")
 	[ -n "$form" ] || form=$(pick_form "$tree" "$s" "$v")
 	# the upstream form's series that applies (orig-4.12 on 4.12.y)
 	[ "$form" != upstream ] || s=$(upstream_series "$tree" "$s" "$v")

@@ -42,7 +42,7 @@ load lib
 		n=$((n + 1))
 		for f in $NPU_FORMS; do
 			# the upstream form where it applies
-			[ "$f" = adapted ] || [ "$(pick_form "${d%/}" "$(tree_series "${d%/}")" plain)" = upstream ] || continue
+			[ "$f" = adapted ] || [ "$(pick_form "${d%/}" "$(tree_code "${d%/}")" plain)" = upstream ] || continue
 			for v in plain lockdep; do
 				mail_set_ok "${d%/}" "$v" "$BATS_TEST_TMPDIR/$(basename "$d")-$f-$v" "$f" list
 				mail_set_ok "${d%/}" "$v" "$BATS_TEST_TMPDIR/$(basename "$d")-$f-$v-stable" "$f" stable

@@ -386,7 +386,7 @@ PY
 	need_trees
 	local d t f s p out rc n=0
 	for d in "$NPU_TREES"/*/; do
-		t=$(tree_series "$d")
+		t=$(tree_code "$d")
 		valid_series "$t" || continue
 		n=$((n + 1))
 		for f in $NPU_FORMS; do

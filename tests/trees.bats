@@ -18,7 +18,7 @@ load lib
 			[[ $output == *"its code is of the "*" series"*": 1b2c2b12386f "* ]]
 			run "$TOP/scripts/backport" --tree "$d" --variant "$v" --form adapted
 			[ "$status" -eq 0 ] || { echo "$d $v adapted: $output"; return 1; }
-			if [ "$(pick_form "$d" "$(tree_series "$d")" "$v")" = upstream ]; then
+			if [ "$(pick_form "$d" "$(tree_code "$d")" "$v")" = upstream ]; then
 				run "$TOP/scripts/backport" --tree "$d" --variant "$v" --form upstream
 				[ "$status" -eq 0 ] || { echo "$d $v upstream: $output"; return 1; }
 			fi
@@ -47,7 +47,7 @@ load lib
 	# the trees the upstream form does not apply to (none of the
 	# snapshots since orig-4.12) get n/a rows
 	while read -r d; do
-		[ "$(pick_form "$d" "$(tree_series "$d")" plain)" = upstream ] || na=$((na + 2))
+		[ "$(pick_form "$d" "$(tree_code "$d")" plain)" = upstream ] || na=$((na + 2))
 	done < <(stable_trees)
 	run "$TOP/scripts/build-test" --trees "$NPU_TREES" --matrix "$BATS_TEST_TMPDIR/matrix.txt"
 	echo "$output"

@@ -133,7 +133,7 @@ pick_form() {
 }
 
 # check_bases: the facts about the bases must be there; call it before
-# any detection (whose helpers run in subshells).
+# anything reads them (in a subshell, a die would not stop the script).
 check_bases() {
 	[ -r "$NPU_BASES" ] || die "cannot read $NPU_BASES (the facts about each base)"
 	awk -F '\t' -v s=" $NPU_SERIES " '!/^#/ && index(s, " " $2 " ") { f = 1 } END { exit !f }' "$NPU_BASES" ||
@@ -145,67 +145,6 @@ check_bases() {
 bases_of() {
 	[ -r "$NPU_BASES" ] || die "cannot read $NPU_BASES (the facts about each base)"
 	awk -F '\t' -v s="$1" '!/^#/ && $2 == s { print $1, $6 }' "$NPU_BASES"
-}
-
-# known_series: the series of $NPU_SERIES that bases.tsv has a base for.
-known_series() {
-	local s
-	for s in $NPU_SERIES; do
-		[ -z "$(bases_of "$s")" ] || echo "$s"
-	done
-}
-
-# npu_functions FILE: pnv_npu2_init_context(), pnv_npu2_release_context()
-# and pnv_npu2_destroy_context() of FILE, each from its first line to its
-# closing brace.  They tell the code variants apart; hunks elsewhere in the
-# file, which change with unrelated fixes, do not.
-npu_functions() {
-	awk '/^struct npu_context \*pnv_npu2_init_context\(|^static void pnv_npu2_release_context\(|^void pnv_npu2_destroy_context\(/ { g = 1 }
-		g { print }
-		g && /^}/ { g = 0 }' "$1"
-}
-
-# series_file SERIES: the unpatched file that stands for SERIES' code (the
-# first base bases.tsv lists for it).
-series_file() {
-	local rel file
-	read -r rel file < <(bases_of "$1")
-	[ -n "$file" ] || die "$NPU_BASES lists no base for the series $1"
-	echo "${NPU_BASES%/*}/$file"
-}
-
-# detect_series FILE: which series FILE's code is: a name of $NPU_SERIES,
-# "fixed" (it has the npu_context_lock of 28a5933 already), or "unknown".
-detect_series() {
-	local f=$1 sum s
-	if grep -q 'npu_context_lock' "$f"; then
-		echo fixed
-		return 0
-	fi
-	sum=$(npu_functions "$f" | sha256sum)
-	for s in $(known_series); do
-		if [ "$(npu_functions "$(series_file "$s")" | sha256sum)" = "$sum" ]; then
-			echo "$s"
-			return 0
-		fi
-	done
-	echo unknown
-}
-
-# unknown_code FILE: what differs between FILE and each known series, and
-# the diff of the three functions against the nearest one.
-unknown_code() {
-	local f=$1 s n best='' bestn=999999
-	for s in $(known_series); do
-		n=$(diff <(npu_functions "$(series_file "$s")") <(npu_functions "$f") | grep -c '^[<>]')
-		echo "  $s: $n line(s) of the three functions differ"
-		if [ "$n" -lt "$bestn" ]; then
-			best=$s bestn=$n
-		fi
-	done
-	echo "  the nearest, $best (-), against this tree (+):"
-	diff -u <(npu_functions "$(series_file "$best")") <(npu_functions "$f") | tail -n +3 |
-		head -n 40 | sed 's/^/    /'
 }
 
 # series_patches DIR: the patch files DIR/series lists, in order, as paths.
@@ -273,17 +212,17 @@ compose_series() {
 	done < <(series_patches "$1")
 }
 
-# compose_for DIR FORM VARIANT SERIES [ONLY]: compose_series on the FORM
-# form of a series for the tree of TREE_COMMITS: one that the tree has
+# compose_for DIR REV FORM VARIANT SERIES [ONLY]: compose_series on the
+# FORM form of a series for the tree of TREE_COMMITS: one that the tree has
 # every commit of (its own SERIES, its variant, if so, else the one with
 # most), else its own SERIES, else the first other one whose missing
-# patches apply to DIR's HEAD (a 4.13 that took the orig series'
+# patches apply to DIR's REV (a 4.13 that took the orig series'
 # 2b74e2a9b39d is of the write-once variant, but it is the orig series'
 # patches that apply); with ONLY, that series alone.  Sets PICKED to the
 # series; true if nothing is missing or what is applies, false (COMPOSED:
 # SERIES' missing patches) if none does.
 compose_for() {
-	local dir=$1 form=$2 variant=$3 own=$4 only=${5-} s d tried=' ' best='' most=-1 candidates
+	local dir=$1 rev=$2 form=$3 variant=$4 own=$5 only=${6-} s d tried=' ' best='' most=-1 candidates
 	# with ONLY a variant, the series made for one of its branches too
 	# shellcheck disable=SC2086  # one word per series
 	candidates=$(series_candidates ${only:-$own $NPU_SERIES})
@@ -308,11 +247,17 @@ compose_for() {
 		[ -r "$d/series" ] || continue
 		compose_series "$d"
 		PICKED=$s
-		if series_applies "$dir" HEAD "${COMPOSED[@]}"; then
+		if series_applies "$dir" "$rev" "${COMPOSED[@]}"; then
 			return 0
 		fi
 	done
+	# none applies: SERIES (ONLY), else the first there is in FORM
 	PICKED=${only:-$own}
+	if [ ! -r "$(series_dir "$form" "$PICKED" "$variant")/series" ]; then
+		for s in $candidates; do
+			[ ! -r "$(series_dir "$form" "$s" "$variant")/series" ] || { PICKED=$s; break; }
+		done
+	fi
 	compose_series "$(series_dir "$form" "$PICKED" "$variant")"
 	return 1
 }
@@ -340,24 +285,26 @@ a commit the series carries is there only in part (its hunks that are not in the
     ${3//$'\n'/$'\n'    }"
 }
 
-# plan_series DIR RELEASE FORM VARIANT SERIES: what to apply to DIR's HEAD,
-# from TREE_COMMITS (tree_commits DIR first).  FORM and SERIES: as asked
-# (--form, --series), or empty.  Dies (exit 2) on a tree that has in part
-# a commit the series carries, or npu_context_lock in no known form of
-# 28a5933e8d36, or whose code is not of the SERIES asked (neither its
-# variant nor a series whose missing patches apply).  Sets PLAN_SERIES,
-# PLAN_FORM, PLAN_WHY (why that form, or empty), PLAN_VARIANT (the code
-# variant, which is not the series where the tree took another series'
-# prerequisite) and, by compose_for, COMPOSED (the patches to apply) and
-# COMPOSED_HAVE.  The form: FORM if given; else adapted when the tree has
-# a commit in an adapted form (what it lacks must fit what it has), else
-# upstream where what the tree lacks of it applies, else adapted.  A
-# commit in part that the series does not carry (2b74e2a9b39d with a
-# later change of the vendor's, say) is said, not refused: git am decides.
+# plan_series DIR RELEASE FORM VARIANT SERIES [REV]: what to apply to
+# DIR's REV (default HEAD), from TREE_COMMITS (tree_commits DIR REV
+# first).  FORM and SERIES: as asked (--form, --series), or empty.  Dies
+# (exit 2) on a tree that has in part a commit the series carries, or
+# npu_context_lock in no known form of 28a5933e8d36, or whose code is not
+# of the SERIES asked (neither its variant nor a series whose missing
+# patches apply).  Sets PLAN_SERIES, PLAN_FORM, PLAN_WHY (why that form,
+# or empty), PLAN_VARIANT (the code variant, which is not the series where
+# the tree took another series' prerequisite), PLAN_OK (1; 0 if what the
+# tree lacks of the series does not apply: git am would fail) and, by
+# compose_for, COMPOSED (the patches to apply) and COMPOSED_HAVE.  The
+# form: FORM if given; else adapted when the tree has a commit in an
+# adapted form (what it lacks must fit what it has), else upstream where
+# what the tree lacks of it applies, else adapted.  A commit in part that
+# the series does not carry (2b74e2a9b39d with a later change of the
+# vendor's, say) is said, not refused: git am decides.
 plan_series() {
-	local dir=$1 release=$2 form=$3 variant=$4 series=$5 partial found adapted_have ok=1 p c carried=''
+	local dir=$1 release=$2 form=$3 variant=$4 series=$5 rev=${6:-HEAD} partial found adapted_have ok=1 p c carried=''
 	if [[ $'\n'$TREE_COMMITS == *$'\n28a5933e8d36\tmissing\t'* ]] &&
-		git -C "$dir" show "HEAD:$NPU_FILE" | grep -q npu_context_lock; then
+		git -C "$dir" show "$rev:$NPU_FILE" | grep -q npu_context_lock; then
 		DIE_STATUS=2 die "$dir ($release) has npu_context_lock, but in no form of 28a5933e8d36 known here (patches/mainline/28a5933e8d36.patch, patches/*/*/): another backport of it? Nothing was applied"
 	fi
 	# a commit in part that every series carries (28a5933e8d36, say) is
@@ -372,26 +319,26 @@ plan_series() {
 	found=$(tree_variant)
 	PLAN_WHY=''
 	if [ -n "$form" ]; then
-		compose_for "$dir" "$form" "$variant" "$found" "$series" || ok=0
+		compose_for "$dir" "$rev" "$form" "$variant" "$found" "$series" || ok=0
 	else
 		adapted_have=$(commits_in_form adapted | paste -sd' ')
 		if [ -n "$adapted_have" ]; then
 			form=adapted
 			PLAN_WHY=" (the tree has $adapted_have in the adapted form: what it lacks comes in that form)"
-			compose_for "$dir" adapted "$variant" "$found" "$series" || ok=0
-		elif compose_for "$dir" upstream "$variant" "$found" "$series"; then
+			compose_for "$dir" "$rev" adapted "$variant" "$found" "$series" || ok=0
+		elif compose_for "$dir" "$rev" upstream "$variant" "$found" "$series"; then
 			form=upstream
-		elif compose_for "$dir" adapted "$variant" "$found" "$series"; then
+		elif compose_for "$dir" "$rev" adapted "$variant" "$found" "$series"; then
 			form=adapted
 			PLAN_WHY=" (the upstream form does not apply to $release: see patches/README.md)"
 		else
 			form=upstream
-			compose_for "$dir" upstream "$variant" "$found" "$series" || ok=0
+			compose_for "$dir" "$rev" upstream "$variant" "$found" "$series" || ok=0
 		fi
 	fi
 	[ -z "$series" ] || [ "$series" = "$found" ] || [ "$ok" = 1 ] ||
 		DIE_STATUS=2 die "$dir ($release): its code is of the $found series, not $series"
-	PLAN_SERIES=$PICKED PLAN_FORM=$form PLAN_VARIANT=$found
+	PLAN_SERIES=$PICKED PLAN_FORM=$form PLAN_VARIANT=$found PLAN_OK=$ok
 	# a commit in part: refused if the series carries it
 	[ -n "$partial" ] || return 0
 	while IFS= read -r p; do
@@ -403,28 +350,49 @@ plan_series() {
     ${partial//$'\n'/$'\n'    }"
 }
 
-# tree_plan DIR RELEASE FORM VARIANT: what the VARIANT (plain or lockdep)
-# series of FORM (empty: as scripts/backport chooses it) adds to DIR's
-# HEAD: tree_commits, then plan_series (which sets
-# PLAN_*, COMPOSED and COMPOSED_HAVE, or dies as there).  Sets
-# PLAN_FIXES: the commits of the three bugs (28a5933e8d36, 720c84046c26,
-# a1409adac748) that the tree has, or gets from COMPOSED.  With NPU_FACTS
-# (a directory a caller that asks many times sets, as run-selftest --batch
-# does), each answer is kept there by the tree's HEAD and asked FORM and
-# VARIANT, and read back.
+# plan_inputs: what every plan of this checkout depends on besides the
+# tree: where patches/ is (COMPOSED holds its paths), every text of it, the
+# facts about the bases and commits, and the code that plans; computed
+# once a process, in PLAN_INPUTS.
+PLAN_INPUTS=''
+plan_inputs() {
+	[ -z "$PLAN_INPUTS" ] || return 0
+	PLAN_INPUTS=$( {
+		echo "plan 1 $NPU_PATCHES"
+		cat "$NPU_PATCHES"/mainline/*.patch "$NPU_PATCHES"/*/*/series "$NPU_PATCHES"/*/*/*.patch \
+			"$NPU_BASES" "${NPU_COMMITS:-$NPU_PATCHES/commits.tsv}" \
+			"$NPU_TOP"/scripts/lib/*.sh "$NPU_TOP/scripts/lib/commits.py" 2>/dev/null || true
+	} | sha256sum | cut -c1-32)
+}
+
+# tree_plan DIR RELEASE FORM VARIANT [SERIES [REV]]: what the VARIANT
+# (plain or lockdep) series of FORM (empty: as scripts/backport chooses
+# it; SERIES: as --series asks) adds to DIR's REV (default HEAD):
+# tree_commits, then plan_series (which sets PLAN_*, COMPOSED and
+# COMPOSED_HAVE, or dies as there).  Sets PLAN_FIXES: the commits of the
+# three bugs (28a5933e8d36, 720c84046c26, a1409adac748) that the tree has,
+# or gets from COMPOSED.
+#
+# The record of a tree's facts: with NPU_FACTS (a directory), each answer
+# is kept there, keyed by REV's commit, what is asked and plan_inputs,
+# and read back: an entry point that asks once (build-test, mail,
+# run-selftest --batch) sets NPU_FACTS, and the scripts it calls
+# (backport on a copy of the same commit, with the same question) read
+# its answer instead of working it out again.
 tree_plan() {
-	local dir=$1 release=$2 p c f=''
+	local dir=$1 release=$2 form=$3 variant=$4 series=${5-} rev=${6:-HEAD} p c f=''
 	if [ -n "${NPU_FACTS:-}" ]; then
-		f=$NPU_FACTS/$(printf '%s\n' "$(cd "$dir" && pwd)" "$(git -C "$dir" rev-parse HEAD)" "$3" "$4" |
-			sha256sum | cut -c1-16)
+		plan_inputs
+		f=$NPU_FACTS/$(printf '%s\n' "$(git -C "$dir" rev-parse "$rev^{commit}")" "$form" "$variant" "$series" \
+			"$PLAN_INPUTS" | sha256sum | cut -c1-24)
 		if [ -r "$f" ]; then
 			# shellcheck disable=SC1090  # written below
 			. "$f"
 			return 0
 		fi
 	fi
-	tree_commits "$dir"
-	plan_series "$dir" "$release" "$3" "$4" ''
+	tree_commits "$dir" "$rev"
+	plan_series "$dir" "$release" "$form" "$variant" "$series" "$rev"
 	PLAN_FIXES=' '
 	for c in 28a5933e8d36 720c84046c26 a1409adac748; do
 		[ "$(commit_state "$c")" != present ] || PLAN_FIXES+="$c "
@@ -433,9 +401,8 @@ tree_plan() {
 		c=$(patch_commit "$p")
 		PLAN_FIXES+="$c "
 	done
-	if [ -n "$f" ]; then
-		mkdir -p "$NPU_FACTS"
-		declare -p TREE_COMMITS PLAN_SERIES PLAN_FORM PLAN_WHY PLAN_VARIANT COMPOSED COMPOSED_HAVE PLAN_FIXES |
+	if [ -n "$f" ] && mkdir -p "$NPU_FACTS" 2>/dev/null; then
+		declare -p TREE_COMMITS PLAN_SERIES PLAN_FORM PLAN_WHY PLAN_VARIANT PLAN_OK COMPOSED COMPOSED_HAVE PLAN_FIXES |
 			sed -E 's/^declare -(-|([a-zA-Z]+)) /declare -g\2 /' >"$f.$$"
 		mv "$f.$$" "$f"
 	fi

@@ -35,20 +35,6 @@ branch_facts() {
 	awk -F '\t' -v b="$1" '!/^#/ && $1 == b { print $2 "\t" $3 "\t" $4 "\t" $5; exit }' "$NPU_BRANCHES"
 }
 
-# tree_series DIR [WHY]: detect_series on DIR's HEAD:npu-dma.c; for an
-# unknown variant, what differs goes to the file WHY.
-tree_series() {
-	local tmp s
-	tmp=$(mktemp)
-	git -C "$1" show "HEAD:$NPU_FILE" >"$tmp"
-	s=$(detect_series "$tmp")
-	if [ "$s" = unknown ] && [ -n "${2-}" ]; then
-		unknown_code "$tmp" >"$2"
-	fi
-	rm -f "$tmp"
-	echo "$s"
-}
-
 # check_tree DIR [vX.Y]: DIR must be the top of a clean kernel git work
 # tree (of version X.Y, if given).  Dies with a message saying what was
 # found.
@@ -115,9 +101,15 @@ refuse_conflicts() {
 # The answer is kept under $NPU_CACHE/commits, keyed by all commits.py
 # reads: the files the patches touch, at REV, every text of patches/, the
 # commit list and commits.py itself (every state test and mail asks it
-# again for the same files).
+# again for the same files); and for the process by DIR and REV, when REV is
+# a commit id (build-test plans each row of a tree; HEAD may move).
+declare -gA NPU_TREE_COMMITS=()
 tree_commits() {
 	local rev=${2:-HEAD} key f files
+	if [[ $rev =~ ^[0-9a-f]{40}$ ]] && [ -n "${NPU_TREE_COMMITS[$1 $rev]-}" ]; then
+		TREE_COMMITS=${NPU_TREE_COMMITS[$1 $rev]}
+		return 0
+	fi
 	# (a patches/ of the tests' may lack a folder: a glob left as it is)
 	files=$(sed -n 's|^diff --git a/\([^ ]*\) .*|\1|p' "$NPU_PATCHES"/mainline/*.patch \
 		"$NPU_PATCHES"/*/*/*.patch 2>/dev/null | sort -u) || true
@@ -131,11 +123,13 @@ tree_commits() {
 	f=$NPU_CACHE/commits/$key
 	if [ -r "$f" ]; then
 		TREE_COMMITS=$(<"$f")
+		NPU_TREE_COMMITS[$1 $rev]=$TREE_COMMITS
 		return 0
 	fi
 	TREE_COMMITS=$(NPU_PATCHES=$NPU_PATCHES "$NPU_PYTHON" "$NPU_TOP/scripts/lib/commits.py" \
 		--tsv --git "$1" --rev "$rev") ||
 		DIE_STATUS=2 die "$1 ($rev): could not tell which upstream commits its code has"
+	NPU_TREE_COMMITS[$1 $rev]=$TREE_COMMITS
 	if mkdir -p "$NPU_CACHE/commits" 2>/dev/null; then
 		printf '%s\n' "$TREE_COMMITS" >"$f.$$" && mv "$f.$$" "$f"
 	fi
