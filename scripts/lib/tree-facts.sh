@@ -37,7 +37,9 @@ branch_facts() {
 
 # check_tree DIR [vX.Y]: DIR must be the top of a clean kernel git work
 # tree (of version X.Y, if given).  Dies with a message saying what was
-# found.
+# found.  Sets TREE_RELEASE, read from the top Makefile on the way (the
+# same as HEAD's: the tree is clean), so that a caller need not read it
+# again.
 check_tree() {
 	local dir=$1 target=${2-} top v p s gitdir dirty
 
@@ -50,7 +52,8 @@ check_tree() {
 		! grep -q '^PATCHLEVEL =' "$dir/Makefile"; then
 		die "$dir is not a Linux kernel tree (no top Makefile with VERSION/PATCHLEVEL, or no arch/powerpc)"
 	fi
-	IFS=. read -r v p s < <(makefile_release <"$dir/Makefile")
+	TREE_RELEASE=$(makefile_release <"$dir/Makefile")
+	IFS=. read -r v p s <<<"$TREE_RELEASE"
 	if [ -n "$target" ]; then
 		[[ $target =~ ^v[0-9]+\.[0-9]+$ ]] || die "--target $target: expected vX.Y, e.g. v4.14"
 		[ "$v.$p" = "${target#v}" ] || die "$dir is Linux $v.$p.${s:-?}, not $target"
