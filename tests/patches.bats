@@ -8,7 +8,8 @@
 load lib
 
 # every patch file of every series of FORM (default both), as listed by
-# the series files
+# the series files, each once (a -lockdep series lists its plain series'
+# files)
 all_patches() {
 	local f d
 	for f in ${1:-$NPU_FORMS}; do
@@ -16,7 +17,7 @@ all_patches() {
 			series_patches "$(series_dir "$f" "$d" plain)"
 			series_patches "$(series_dir "$f" "$d" lockdep)"
 		done
-	done
+	done | xargs -r realpath --relative-to="$TOP" | awk '!seen[$0]++ { print ENVIRON["TOP"] "/" $0 }'
 }
 
 # the mainline text (patches/mainline/) of the commit PATCH names
@@ -56,16 +57,21 @@ upstream_ids_of() {
 	[ "$n" -eq 6 ]
 }
 
-@test "patches: per form and series a plain and a -lockdep series, each file listed once" {
+@test "patches: per form and series a plain and a -lockdep series, each file kept once and listed" {
 	local f t d ids
-	# orig, write-once, orig-4.12, nmmu, nmmu-write-once
-	[ "$(all_patches upstream | wc -l)" -eq $(( (4 + 3 + 3 + 4 + 3) * 2 + 5 )) ]
-	[ "$(all_patches adapted | wc -l)" -eq $((4 * (2 + 3))) ]
+	# orig, write-once, orig-4.12, nmmu, nmmu-write-once: each plain
+	# series' patches, and one lockdep patch each
+	[ "$(all_patches upstream | wc -l)" -eq $(( (4 + 3 + 3 + 4 + 3) + 5 )) ]
+	[ "$(all_patches adapted | wc -l)" -eq $((4 * (2 + 1))) ]
+	[ "$(find "$TOP/patches/upstream" "$TOP/patches/adapted" -name '*.patch' | wc -l)" -eq $((22 + 12)) ]
 	for f in $NPU_FORMS; do
 		for t in $(form_series "$f"); do
 			for d in "$(series_dir "$f" "$t" plain)" "$(series_dir "$f" "$t" lockdep)"; do
 				[ -f "$d/series" ]
-				diff <(sort "$d/series") <(cd "$d" && ls -- *.patch | sort)
+				# the folder's own patches are those its series names
+				# there; the rest it names are its plain series'
+				diff <(grep -v -e '^#' -e / "$d/series" | sort) <(cd "$d" && ls -- *.patch | sort)
+				! grep -v '^#' "$d/series" | grep / | grep -v "^\.\./$t/" || false
 			done
 			# the plain series carries these upstream commits, in order
 			ids=$(for p in $(series_patches "$(series_dir "$f" "$t" plain)"); do
@@ -237,7 +243,7 @@ upstream_ids_of() {
 	! grep -q '^commit 2b74e2a9b39d' $(series_patches "$(series_dir upstream orig-4.12 plain)") || false
 }
 
-@test "patches: each -lockdep series is its plain series plus exactly one patch" {
+@test "patches: each -lockdep series is its plain series' files plus exactly one patch" {
 	local f t a b i
 	for f in $NPU_FORMS; do
 		for t in $(form_series "$f"); do
@@ -245,14 +251,49 @@ upstream_ids_of() {
 			mapfile -t b < <(series_patches "$(series_dir "$f" "$t" lockdep)")
 			[ "${#b[@]}" -eq $(( ${#a[@]} + 1 )) ]
 			for ((i = 0; i < ${#a[@]}; i++)); do
-				# same change, same message and author; only the
-				# [PATCH n/N] numbering differs
-				[ "$(git patch-id --stable <"${a[i]}" | cut -d' ' -f1)" = "$(git patch-id --stable <"${b[i]}" | cut -d' ' -f1)" ]
-				diff <(sed -n '/^From: /,/^---$/p' "${a[i]}" | sed 's/^Subject: \[PATCH\( [0-9]\/[0-9]\)\?\]/Subject:/') \
-					<(sed -n '/^From: /,/^---$/p' "${b[i]}" | sed 's/^Subject: \[PATCH\( [0-9]\/[0-9]\)\?\]/Subject:/')
+				[ "$(realpath "${a[i]}")" = "$(realpath "${b[i]}")" ]
+			done
+			[ "$(dirname "$(realpath "${b[-1]}")")" = "$(realpath "$(series_dir "$f" "$t" lockdep)")" ]
+		done
+	done
+}
+
+@test "export-series: a folder for git am of each series, numbered in it; bad input refused" {
+	local f t v sd o i n p q
+	for f in $NPU_FORMS; do
+		for t in $(form_series "$f"); do
+			for v in plain lockdep; do
+				sd=$(series_dir "$f" "$t" "$v")
+				o=$BATS_TEST_TMPDIR/$f-$t-$v
+				"$TOP/scripts/export-series" "$sd" "$o" >/dev/null
+				mapfile -t q < <(series_patches "$sd")
+				n=${#q[@]}
+				[ "$(ls "$o" | wc -l)" -eq "$n" ]
+				i=0
+				for p in "$o"/*.patch; do
+					i=$((i + 1))
+					[[ ${p##*/} == "$(printf '%04d' "$i")-"* ]]
+					# the same file but for the count of the subject
+					diff <(sed -E '0,/^Subject: \[PATCH [0-9]+\/[0-9]+\]/s//Subject: [PATCH]/' "${q[i - 1]}") \
+						<(sed -E "0,/^Subject: \[PATCH $i\/$n\]/s//Subject: [PATCH]/" "$p")
+				done
 			done
 		done
 	done
+	# git am takes the folder, and gives backport's tree
+	fixture_tree "$BATS_TEST_TMPDIR/t" 4.14.67
+	git_q -C "$BATS_TEST_TMPDIR/t" am -q "$BATS_TEST_TMPDIR/upstream-write-once-lockdep"/*.patch
+	git -C "$BATS_TEST_TMPDIR/t" checkout -q "HEAD~$(ls "$BATS_TEST_TMPDIR/upstream-write-once-lockdep" | wc -l)"
+	GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@localhost "$TOP/scripts/backport" --tree "$BATS_TEST_TMPDIR/t" \
+		--form upstream --variant lockdep --output "$BATS_TEST_TMPDIR/bp"
+	[ "$(git -C "$BATS_TEST_TMPDIR/bp" rev-parse 'HEAD^{tree}')" = "$(git -C "$BATS_TEST_TMPDIR/t" rev-parse 'master^{tree}')" ]
+	run "$TOP/scripts/export-series" "$TOP/patches/upstream/orig" "$o"
+	[ "$status" -eq 2 ]
+	[[ $output == *"already exists"* ]]
+	run "$TOP/scripts/export-series" "$TOP/patches/upstream" "$BATS_TEST_TMPDIR/x"
+	[ "$status" -eq 2 ]
+	[[ $output == *"no series file"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/x" ]
 }
 
 @test "patches: the lockdep patch only adds annotation lines, and says what they cost" {
