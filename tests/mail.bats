@@ -137,3 +137,44 @@ load lib
 	grep -q '^    h1 t 4.14.67 write-once upstream plain ok 720c84046c26,28a5933e8d36,a1409adac748$' "$c"
 	! grep -q 'FAIL' "$c" || false
 }
+
+@test "mail: the cover letter quotes this tree's selftest verdicts, read by the names of verdicts.tsv's columns, in order" {
+	local d=$BATS_TEST_TMPDIR/t v c r
+	fixture_tree "$d" 4.14.67
+	export GIT_CONFIG_GLOBAL=$BATS_TEST_TMPDIR/gitconfig
+	git config --global user.name 'Stable Sender'
+	git config --global user.email sender@example.org
+	mkdir -p "$BATS_TEST_TMPDIR/cache/selftest-results"
+	[ ! -d "$NPU_CACHE/model" ] || ln -s "$NPU_CACHE/model" "$BATS_TEST_TMPDIR/cache/model"
+	export NPU_CACHE=$BATS_TEST_TMPDIR/cache
+	v=$NPU_CACHE/selftest-results/verdicts.tsv
+	# row R: kernel arch code release series variant form negative case
+	# kasan, and the line to quote; the columns in another order than
+	# run-selftest writes, with one of another tool's
+	r() {
+		printf '%s\t' "$@" | sed 's/\t$//'
+		echo
+	}
+	{
+		r line host case negative kasan kernel arch machine code release series variant form adds date runs summary expected
+		r 'L-guest-callback-plain' h callback none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream x d 1 pass=1 pass
+		r 'L-other-release' h race none 0 6.1-guest x86_64 pc tree 4.14.60 write-once plain upstream x d 1 pass=1 pass
+		r 'L-kasan' h race none 1 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream x d 1 pass=1 pass
+		r 'L-other-form' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain adapted x d 1 pass=1 pass
+		r 'L-guest-race-unpatched' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once unpatched upstream - d 1 race=1 race
+		r 'L-model-fixed' h race none 0 6.1-guest x86_64 pc fixed - - - - - d 1 pass=1 pass
+		r 'L-power9-race-plain' h race none 0 stable-4.14.67 ppc64le powernv9 tree 4.14.67 write-once plain upstream x d 1 pass=2 pass
+		r 'L-guest-race-plain' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream x d 1 pass=1 pass
+	} >"$v"
+	run "$TOP/scripts/mail" --tree "$d" --outbox "$BATS_TEST_TMPDIR/ob" --to list@distro.example
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	c=$(ls "$BATS_TEST_TMPDIR"/ob/0000-*.patch)
+	diff <(grep '^    L-' "$c") - <<-'EOF2'
+	    L-power9-race-plain
+	    L-guest-race-unpatched
+	    L-guest-race-plain
+	    L-guest-callback-plain
+	    L-model-fixed
+	EOF2
+	grep -q "this release's own ppc64le kernel" "$c"
+}
