@@ -34,27 +34,20 @@ tree_code() {
 # base_series FORM SERIES RELEASE: the series of FORM that applies to the
 # unpatched files of RELEASE (bases.tsv), whose code is of SERIES: SERIES
 # itself, else one made for a branch of it (orig-4.12); SERIES when none
-# does.
+# does.  (lib/series.sh applying_series, on a one-commit tree of them.)
 base_series() {
-	local t w p file hfile
+	local w s file hfile
 	read -r file hfile < <(awk -F '\t' -v r="$3" '!/^#/ && $1 == r { print $6, $8 }' "$NPU_BASES")
 	w=$(mktemp -d)
-	for t in $(series_candidates "$2"); do
-		[ -r "$(series_dir "$1" "$t" plain)/series" ] || continue
-		rm -rf "${w:?}"/*
-		mkdir -p "$w/${NPU_FILE%/*}" "$w/${NPU_HDR%/*}"
-		cp "$TOP/patches/bases/$file" "$w/$NPU_FILE"
-		cp "$TOP/patches/bases/$hfile" "$w/$NPU_HDR"
-		if (cd "$w" && for p in $(series_patches "$(series_dir "$1" "$t" plain)"); do
-			git apply "$p" 2>/dev/null || exit 1
-		done); then
-			rm -rf "$w"
-			echo "$t"
-			return 0
-		fi
-	done
+	mkdir -p "$w/${NPU_FILE%/*}" "$w/${NPU_HDR%/*}"
+	cp "$TOP/patches/bases/$file" "$w/$NPU_FILE"
+	cp "$TOP/patches/bases/$hfile" "$w/$NPU_HDR"
+	git_q -C "$w" init -q
+	git_q -C "$w" add -A
+	git_q -C "$w" commit -q -m "$3"
+	s=$(applying_series "$w" "$1" "$2" plain)
 	rm -rf "$w"
-	echo "$2"
+	echo "${s:-$2}"
 }
 
 # passed_or_shown WHY: after "run scripts/run-selftest ...": if it did not
@@ -262,7 +255,7 @@ mail_set_ok() {
 	s=$(tree_code "$tree")
 	[ -n "$form" ] || form=$(pick_form "$tree" "$s" "$v")
 	# the upstream form's series that applies (orig-4.12 on 4.12.y)
-	[ "$form" != upstream ] || s=$(upstream_series "$tree" "$s" "$v")
+	[ "$form" != upstream ] || s=$(applying_series "$tree" upstream "$s" "$v")
 	sd=$(series_dir "$form" "$s" "$v")
 	n=$(series_patches "$sd" | wc -l)
 	[ "$(find "$ob" -name '*.patch' | wc -l)" -eq $((n + 1)) ]

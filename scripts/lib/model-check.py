@@ -298,13 +298,13 @@ def check_file(path, name, scenarios, mutate=None, trails=True, out=sys.stdout):
 def series_for(form, series, variant, d):
     """(directory, patches, True) of the series of form that applies to the
     files under d, whose code is of series: series itself, else one made
-    for a branch of it (<series>-<X.Y>: orig-4.12, as scripts/lib/series.sh
-    series_candidates), applied there; (series' directory, patches, False)
-    when none does.  (git apply takes the patches in turn, and all or none:
+    for a branch of it (scripts/lib/series.sh NPU_BRANCH_SERIES, which
+    scripts/check-model hands down: orig-4.12), applied there; (series'
+    directory, patches, False) when none does.  (git apply takes the patches in turn, and all or none:
     --check would try each on the unpatched files.)"""
     top = os.path.join(TOP, 'patches', form)
-    names = [series] + sorted(n for n in os.listdir(top)
-                              if re.fullmatch(re.escape(series) + r'-[0-9]+\.[0-9]+', n))
+    names = [series] + [n for n in os.environ['NPU_BRANCH_SERIES'].split()
+                        if n.rsplit('-', 1)[0] == series]
     found = []
     for name in names:
         sdir = os.path.join(top, name + ('-lockdep' if variant == 'lockdep' else ''))
@@ -434,6 +434,8 @@ def main():
     b.add_argument('--mutations', action='store_true')
     b.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
     a = ap.parse_args()
+    if a.cmd == 'bases' and 'NPU_BRANCH_SERIES' not in os.environ:
+        sys.exit('model-check.py: bases: NPU_BRANCH_SERIES is not set: run scripts/check-model --bases')
     if a.cmd == 'cover':
         global DISK_CACHE  # pylint: disable=global-statement
         DISK_CACHE = a.cache

@@ -105,16 +105,16 @@ series_applies() {
 	index_applies "$1" "$2" '' "${@:3}"
 }
 
-# upstream_series DIR SERIES VARIANT [REV]: the series of the upstream
-# form whose patches apply to DIR's REV (default HEAD), whose code is of
-# SERIES: SERIES, or one made for a branch of it (orig-4.12); nothing if
-# none does.
-upstream_series() {
+# applying_series DIR FORM SERIES VARIANT [REV]: the series of FORM whose
+# patches apply to DIR's REV (default HEAD), whose code is of SERIES:
+# SERIES, or one made for a branch of it (orig-4.12); nothing if none
+# does.
+applying_series() {
 	local s
 	local -a ps
-	for s in $(series_candidates "$2"); do
-		mapfile -t ps < <(series_patches "$(series_dir upstream "$s" "$3")" 2>/dev/null)
-		if [ "${#ps[@]}" -gt 0 ] && series_applies "$1" "${4:-HEAD}" "${ps[@]}"; then
+	for s in $(series_candidates "$3"); do
+		mapfile -t ps < <(series_patches "$(series_dir "$2" "$s" "$4")" 2>/dev/null)
+		if [ "${#ps[@]}" -gt 0 ] && series_applies "$1" "${5:-HEAD}" "${ps[@]}"; then
 			echo "$s"
 			return 0
 		fi
@@ -123,9 +123,9 @@ upstream_series() {
 
 # pick_form DIR SERIES VARIANT [REV]: the form to use on DIR's REV
 # (default HEAD) when none is asked for: upstream where a series of it
-# applies (upstream_series), else adapted.
+# applies (applying_series), else adapted.
 pick_form() {
-	if [ -n "$(upstream_series "$@")" ]; then
+	if [ -n "$(applying_series "$1" upstream "${@:2}")" ]; then
 		echo upstream
 	else
 		echo adapted
