@@ -304,7 +304,8 @@ def series_for(form, series, variant, d):
     --check would try each on the unpatched files.)"""
     top = os.path.join(TOP, 'patches', form)
     names = [series] + [n for n in os.environ['NPU_BRANCH_SERIES'].split()
-                        if n.rsplit('-', 1)[0] == series]
+                        if n.rsplit('-', 1)[0] == series
+                        and os.path.exists(os.path.join(top, n, 'series'))]
     found = []
     for name in names:
         sdir = os.path.join(top, name + ('-lockdep' if variant == 'lockdep' else ''))

@@ -81,12 +81,13 @@ prepare_patch() {
 # HEAD (its files: the tree checks, spdxcheck, the headers' names), the
 # patch, the .checkpatch.conf files it reads, and what the tree's git says
 # of each word of 5 to 40 hex digits in the patch (checkpatch looks commit
-# ids up from 5).  Of the patch, the key leaves out what each mail run
-# writes anew and no checkpatch.pl reads: its mbox "From <commit id>"
-# line, which checkpatch skips, and the values of its Message-Id,
-# In-Reply-To and References headers (the lines stay, so that line
-# numbers are the same).  A mail set checked again (another addressing, a
-# second run, a second mail run) costs no perl.
+# ids up from 5).  Of the patch, the key leaves out what each run writes
+# anew and no checkpatch.pl reads: its mbox "From <commit id>" line, which
+# checkpatch skips, and, in a mail of an outbox (tests check those with
+# other checkpatch versions; mail's own check has no such headers), the
+# values of its Message-Id, In-Reply-To and References headers (the lines
+# stay, so that line numbers are the same).  A mail set checked again
+# (another addressing, a second run) costs no perl.
 checkpatch_run() {
 	local tree=$1 patch=$2 key f rc=0 out text
 	text=$(awk '
