@@ -369,9 +369,10 @@ plan_inputs() {
 # (plain or lockdep) series of FORM (empty: as scripts/backport chooses
 # it; SERIES: as --series asks) adds to DIR's REV (default HEAD):
 # tree_commits, then plan_series (which sets PLAN_*, COMPOSED and
-# COMPOSED_HAVE, or dies as there).  Sets PLAN_FIXES: the commits of the
-# three bugs (28a5933e8d36, 720c84046c26, a1409adac748) that the tree has,
-# or gets from COMPOSED.
+# COMPOSED_HAVE, or dies as there).  Sets PLAN_ADDS: the ids of COMPOSED's
+# patches (id12, or "lockdep"), comma-separated, empty if none; and
+# PLAN_FIXES: the commits of the three bugs (28a5933e8d36, 720c84046c26,
+# a1409adac748) that the tree has, or gets from COMPOSED.
 #
 # The record of a tree's facts: with NPU_FACTS (a directory), each answer
 # is kept there, keyed by REV's commit, what is asked and plan_inputs,
@@ -393,16 +394,17 @@ tree_plan() {
 	fi
 	tree_commits "$dir" "$rev"
 	plan_series "$dir" "$release" "$form" "$variant" "$series" "$rev"
-	PLAN_FIXES=' '
+	PLAN_FIXES=' ' PLAN_ADDS=''
 	for c in 28a5933e8d36 720c84046c26 a1409adac748; do
 		[ "$(commit_state "$c")" != present ] || PLAN_FIXES+="$c "
 	done
 	for p in "${COMPOSED[@]}"; do
-		c=$(patch_commit "$p")
-		PLAN_FIXES+="$c "
+		patch_commit_id "$p"
+		PLAN_FIXES+="$PATCH_ID "
+		PLAN_ADDS+="${PLAN_ADDS:+,}$PATCH_ID"
 	done
 	if [ -n "$f" ] && mkdir -p "$NPU_FACTS" 2>/dev/null; then
-		declare -p TREE_COMMITS PLAN_SERIES PLAN_FORM PLAN_WHY PLAN_VARIANT PLAN_OK COMPOSED COMPOSED_HAVE PLAN_FIXES |
+		declare -p TREE_COMMITS PLAN_SERIES PLAN_FORM PLAN_WHY PLAN_VARIANT PLAN_OK COMPOSED COMPOSED_HAVE PLAN_FIXES PLAN_ADDS |
 			sed -E 's/^declare -(-|([a-zA-Z]+)) /declare -g\2 /' >"$f.$$"
 		mv "$f.$$" "$f"
 	fi
