@@ -3,7 +3,8 @@
 # need (a tool, or the Debian package that brings it) and usage.  Source it;
 # do not run it.  What a script needs besides comes from the others here:
 #   tree-facts.sh  what a kernel tree is: checks, release, which upstream
-#                  commits its code has, conflict markers
+#                  commits its code has, conflict markers; the record of
+#                  those facts and of the plan made on them (tree_plan)
 #   series.sh      the series and forms of patches/
 #   patches.sh     the patches as sent: sign-off, upstream ids, checkpatch
 #   kbuild.sh      building the old trees, and the build caches

@@ -155,17 +155,6 @@ series_patches() {
 	done <"$1/series"
 }
 
-# series_applied DIR PATCH...: true if HEAD of DIR already contains the
-# whole series (every patch, last first, reverse-applies to HEAD's tree).
-series_applied() {
-	local dir=$1 i last=()
-	shift
-	for ((i = $#; i >= 1; i--)); do
-		last+=("${!i}")
-	done
-	index_applies "$dir" HEAD -R "${last[@]}"
-}
-
 # patch_commit PATCH: the id12 of the upstream commit PATCH carries ("commit
 # <40-hex> upstream."), or "lockdep" for the project's own patch.
 patch_commit() {
@@ -348,64 +337,4 @@ plan_series() {
 	[ -z "$carried" ] || partial_refused "$dir" "$release" "$partial"
 	info "$dir ($release): only in part, and not carried by the series (git am will tell whether the series applies):
     ${partial//$'\n'/$'\n'    }"
-}
-
-# plan_inputs: what every plan of this checkout depends on besides the
-# tree: where patches/ is (COMPOSED holds its paths), every text of it, the
-# facts about the bases and commits, and the code that plans; computed
-# once a process, in PLAN_INPUTS.
-PLAN_INPUTS=''
-plan_inputs() {
-	[ -z "$PLAN_INPUTS" ] || return 0
-	PLAN_INPUTS=$( {
-		echo "plan 1 $NPU_PATCHES"
-		cat "$NPU_PATCHES"/mainline/*.patch "$NPU_PATCHES"/*/*/series "$NPU_PATCHES"/*/*/*.patch \
-			"$NPU_BASES" "${NPU_COMMITS:-$NPU_PATCHES/commits.tsv}" \
-			"$NPU_TOP"/scripts/lib/*.sh "$NPU_TOP/scripts/lib/commits.py" 2>/dev/null || true
-	} | sha256sum | cut -c1-32)
-}
-
-# tree_plan DIR RELEASE FORM VARIANT [SERIES [REV]]: what the VARIANT
-# (plain or lockdep) series of FORM (empty: as scripts/backport chooses
-# it; SERIES: as --series asks) adds to DIR's REV (default HEAD):
-# tree_commits, then plan_series (which sets PLAN_*, COMPOSED and
-# COMPOSED_HAVE, or dies as there).  Sets PLAN_ADDS: the ids of COMPOSED's
-# patches (id12, or "lockdep"), comma-separated, empty if none; and
-# PLAN_FIXES: the commits of the three bugs (28a5933e8d36, 720c84046c26,
-# a1409adac748) that the tree has, or gets from COMPOSED.
-#
-# The record of a tree's facts: with NPU_FACTS (a directory), each answer
-# is kept there, keyed by REV's commit, what is asked and plan_inputs,
-# and read back: an entry point that asks once (build-test, mail,
-# run-selftest --batch) sets NPU_FACTS, and the scripts it calls
-# (backport on a copy of the same commit, with the same question) read
-# its answer instead of working it out again.
-tree_plan() {
-	local dir=$1 release=$2 form=$3 variant=$4 series=${5-} rev=${6:-HEAD} p c f=''
-	if [ -n "${NPU_FACTS:-}" ]; then
-		plan_inputs
-		f=$NPU_FACTS/$(printf '%s\n' "$(git -C "$dir" rev-parse "$rev^{commit}")" "$form" "$variant" "$series" \
-			"$PLAN_INPUTS" | sha256sum | cut -c1-24)
-		if [ -r "$f" ]; then
-			# shellcheck disable=SC1090  # written below
-			. "$f"
-			return 0
-		fi
-	fi
-	tree_commits "$dir" "$rev"
-	plan_series "$dir" "$release" "$form" "$variant" "$series" "$rev"
-	PLAN_FIXES=' ' PLAN_ADDS=''
-	for c in 28a5933e8d36 720c84046c26 a1409adac748; do
-		[ "$(commit_state "$c")" != present ] || PLAN_FIXES+="$c "
-	done
-	for p in "${COMPOSED[@]}"; do
-		patch_commit_id "$p"
-		PLAN_FIXES+="$PATCH_ID "
-		PLAN_ADDS+="${PLAN_ADDS:+,}$PATCH_ID"
-	done
-	if [ -n "$f" ] && mkdir -p "$NPU_FACTS" 2>/dev/null; then
-		declare -p TREE_COMMITS PLAN_SERIES PLAN_FORM PLAN_WHY PLAN_VARIANT PLAN_OK COMPOSED COMPOSED_HAVE PLAN_FIXES PLAN_ADDS |
-			sed -E 's/^declare -(-|([a-zA-Z]+)) /declare -g\2 /' >"$f.$$"
-		mv "$f.$$" "$f"
-	fi
 }
