@@ -171,6 +171,8 @@ ${n}a\\#endif" "npu-dma.c:$n: a preprocessor line"
 	run "$TOP/scripts/check-model" --tree "$t" --scenario callback
 	[ "$status" -eq 1 ]
 	[[ $output == *"counterexample	callback"* ]]
+	# which of upstream's commits it has, one by one, as every command says
+	[[ $output == *"$t: 1b2c2b12386f missing · 2b74e2a9b39d present · 720c84046c26 missing · 28a5933e8d36 missing"* ]]
 	for p in $(series_patches "$(series_dir upstream write-once plain)"); do
 		git_q -C "$t" am -q "$p"
 	done
