@@ -127,7 +127,7 @@ cover_tree() {
 	export NPU_CACHE=$BATS_TEST_TMPDIR/cache
 }
 
-@test "mail: the cover letter quotes this tree's build-test row, its columns found by the matrix's header" {
+@test "mail: the cover letter quotes this tree's build-test row, its columns found by the matrix's header, of what this series adds" {
 	local d=$BATS_TEST_TMPDIR/t m c
 	cover_tree "$d"
 	m=$NPU_CACHE/build-test/matrix.txt
@@ -135,7 +135,8 @@ cover_tree() {
 	printf '%s\n' 'host tree release series form variant result adds' \
 		'h1 t 4.14.60 write-once upstream plain FAIL -' \
 		'h1 t 4.14.67 write-once upstream plain ok 720c84046c26,28a5933e8d36,a1409adac748' \
-		'h1 t 4.14.67 write-once adapted plain FAIL -' >"$m"
+		'h1 t 4.14.67 write-once adapted plain FAIL -' \
+		'h1 t 4.14.67 write-once upstream plain FAIL 28a5933e8d36,a1409adac748' >"$m"
 	run "$TOP/scripts/mail" --tree "$d" --outbox "$BATS_TEST_TMPDIR/ob" --to list@distro.example
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	c=$(ls "$BATS_TEST_TMPDIR"/ob/0000-*.patch)
@@ -144,8 +145,8 @@ cover_tree() {
 	! grep -q 'FAIL' "$c" || false
 }
 
-@test "mail: the cover letter quotes this tree's selftest verdicts, read by the names of verdicts.tsv's columns, in order" {
-	local d=$BATS_TEST_TMPDIR/t v c r
+@test "mail: the cover letter quotes this tree's selftest verdicts, read by the names of verdicts.tsv's columns, in order, of what this series adds" {
+	local d=$BATS_TEST_TMPDIR/t v c r full=720c84046c26,28a5933e8d36,a1409adac748
 	cover_tree "$d"
 	v=$NPU_CACHE/selftest-results/verdicts.tsv
 	# r WORD...: a row; the columns in another order than run-selftest
@@ -156,16 +157,18 @@ cover_tree() {
 	}
 	{
 		r line host case negative kasan kernel arch machine code release series variant form adds date runs summary expected ok
-		r 'L-guest-callback-plain' h callback none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream x d 1 pass=1 pass 1
-		r 'L-other-release' h race none 0 6.1-guest x86_64 pc tree 4.14.60 write-once plain upstream x d 1 pass=1 pass 1
-		r 'L-kasan' h race none 1 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream x d 1 pass=1 pass 1
+		r 'L-guest-callback-plain' h callback none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream "$full" d 1 pass=1 pass 1
+		r 'L-other-release' h race none 0 6.1-guest x86_64 pc tree 4.14.60 write-once plain upstream "$full" d 1 pass=1 pass 1
+		r 'L-kasan' h race none 1 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream "$full" d 1 pass=1 pass 1
 		r 'L-other-form' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain adapted x d 1 pass=1 pass 1
 		r 'L-guest-race-unpatched' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once unpatched - - d 1 race=1 race 1
-		r 'L-guest-register-plain-failed' h register none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream x d 1 bug=1 pass 0
+		r 'L-guest-register-plain-failed' h register none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream "$full" d 1 bug=1 pass 0
 		r 'L-model-fixed-register' h register none 0 6.1-guest x86_64 pc fixed - - - - - d 1 pass=1 pass 1
 		r 'L-model-fixed-register-expected-bug' h register none 0 6.1-guest x86_64 pc fixed - - - - - d 1 pass=1 bug 0
-		r 'L-power9-race-plain' h race none 0 stable-4.14.67 ppc64le powernv9 tree 4.14.67 write-once plain upstream x d 1 pass=2 pass 1
-		r 'L-guest-race-plain' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream x d 1 pass=1 pass 1
+		r 'L-power9-race-plain' h race none 0 stable-4.14.67 ppc64le powernv9 tree 4.14.67 write-once plain upstream "$full" d 1 pass=2 pass 1
+		r 'L-guest-race-plain' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream "$full" d 1 pass=1 pass 1
+		# a run on a 4.14.67 that had 720c84046c26: not of this series
+		r 'L-guest-race-plain-had-720c' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream 28a5933e8d36,a1409adac748 d 1 pass=1 pass 1
 	} >"$v"
 	run "$TOP/scripts/mail" --tree "$d" --outbox "$BATS_TEST_TMPDIR/ob" --to list@distro.example
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
