@@ -114,11 +114,57 @@ keep_result() {
 	done <"$S/states.tsv"
 }
 
+# funcs DIR REV OUT: what the tree mode of the selftest compiles of DIR's
+# REV (selftests/npu_context/module/extract-tree.sh: struct npu_context,
+# the lock, the three functions), in OUT
+funcs() {
+	mkdir -p "$3.d"
+	git -C "$1" show "$2:$NPU_FILE" >"$3.d/npu-dma.c"
+	sh "$TOP/selftests/npu_context/module/extract-tree.sh" "$3.d/npu-dma.c" "$3"
+}
+
+# whole_series REL FORM SERIES VARIANT DIR: REL's base (the two files) in
+# DIR, with the whole SERIES of FORM (VARIANT) applied but for the
+# commits the base has (bases.tsv); false if it does not apply
+whole_series() {
+	local w=$5 base p
+	rm -rf "$w"
+	mkdir -p "$w/${NPU_FILE%/*}" "$w/${NPU_HDR%/*}"
+	git -C "$S/$1" show "s000:$NPU_FILE" >"$w/$NPU_FILE"
+	git -C "$S/$1" show "s000:$NPU_HDR" >"$w/$NPU_HDR"
+	base=$(awk -F '\t' -v r="$1" '!/^#/ && $1 == r { print $10 }' "$NPU_BASES")
+	for p in $(series_patches "$(series_dir "$2" "$3" "$4")"); do
+		[[ " $base " == *" $(patch_commit "$p") "* ]] || (cd "$w" && git apply "$p" 2>/dev/null) || return 1
+	done
+}
+
+# full_funcs REL FORM SERIES VARIANT: the path of funcs of REL's base with
+# the whole SERIES of FORM (VARIANT) applied (whole_series), made once.
+# Where SERIES does not apply to the base, the base's own series of FORM:
+# a tree that took a prerequisite of it (2b74e2a9b39d of the orig series
+# on 4.13) has the code of the variant SERIES is for.
+full_funcs() {
+	local f=$BATS_FILE_TMPDIR/full/$1-$2-$3-$4.c w=$BATS_FILE_TMPDIR/full/work own
+	if [ ! -e "$f" ]; then
+		if ! whole_series "$@" "$w"; then
+			own=$(base_series "$2" "$(awk -F '\t' -v r="$1" '!/^#/ && $1 == r { print $2 }' "$NPU_BASES")" "$1")
+			whole_series "$1" "$2" "$own" "$4" "$w" || { echo "$1: neither the $3 nor the $own $2 series applies to the base" >&2; return 1; }
+		fi
+		sh "$TOP/selftests/npu_context/module/extract-tree.sh" "$w/$NPU_FILE" "$f"
+	fi
+	echo "$f"
+}
+
 # States with the same files (the same commits taken in another order) are
 # one input to backport, which reads a tree's files and not its history:
-# each distinct one is run.
-@test "states: backport gives every whole state what it lacks of the form it picks, or leaves it alone (exit 3)" {
+# each distinct one is run.  Its result has the three functions of the
+# whole series of the form it picks on that base, unless the tree held a
+# commit in the other form (or the lockdep patch, asked for plain): that
+# commit stays as the tree has it (Documentation/npu-context-race.rst,
+# "What such a tree ends with").
+@test "states: backport gives every whole state what it lacks of the form it picks, or leaves it alone (exit 3); the whole series' functions" {
 	local rel br kind applied v out form series want have got c o bad=0 n0=0 n3=0 key nw=0 same=0
+	local w kept neq=0 nkept=0 full fn=$BATS_TEST_TMPDIR/funcs.c eqrel=' ' r
 	declare -A whole_of ran
 	# each whole state by its files, with the commits it has
 	while IFS=$'\t' read -r rel br kind applied; do
@@ -157,6 +203,38 @@ keep_result() {
 				[ "$status" = "$st" ] || { echo "$rel $br --series $series --form $form: exit $status, not $st: $output"; bad=1; }
 				status=$st
 			fi
+			# what the form leaves out is said, nothing to do or not
+			if [ "$form" = adapted ] && [[ " $have " != *" 720c84046c26 "* ]] &&
+				! grep -q -E '720c84046c26.* stays? missing: the adapted form' <<<"$output"; then
+				echo "$rel $br $v ($applied): 720c84046c26 not said to stay missing: $output"
+				bad=1
+			fi
+			case $status in
+			0) funcs "$o" HEAD "$fn" ;;
+			3) funcs "$S/$rel" "$br" "$fn" ;;
+			esac
+			if [ "$status" = 0 ] || [ "$status" = 3 ]; then
+				kept=''
+				for w in $applied; do
+					case $w in
+					-) ;;
+					lockdep@*) [ "$v" = lockdep ] && [ "${w#*@}" = "$form" ] || kept+=" $w" ;;
+					*@kabi) [ "$form" = adapted ] || kept+=" $w" ;;
+					*@"$form") ;;
+					*) kept+=" $w" ;;
+					esac
+				done
+				if [ -n "$kept" ]; then
+					nkept=$((nkept + 1))
+				elif full=$(full_funcs "$rel" "$form" "$series" "$v") && cmp -s "$fn" "$full"; then
+					neq=$((neq + 1))
+					eqrel+="$rel/$form/$v "
+				else
+					echo "$rel $br $v ($applied): the functions differ from the whole $form $series series' on $rel"
+					[ -z "$full" ] || diff -u "$full" "$fn" | head -n 20
+					bad=1
+				fi
+			fi
 			case $status in
 			3)
 				n3=$((n3 + 1))
@@ -186,8 +264,16 @@ keep_result() {
 		[ "$(git -C "$S/$rel" rev-parse HEAD)" = "$(git -C "$S/$rel" rev-parse "$br")" ]
 	done <"$S/states.tsv"
 	echo "whole states: $nw, $same of them with another's files; backport runs: applied $n0, nothing to do $n3" >&3
+	echo "results with the functions of the whole series of their form: $neq; keeping a commit of the tree's in the other form: $nkept" >&3
 	[ "$bad" = 0 ]
 	[ "$((n0 + n3))" = "$((2 * (nw - same)))" ]
+	[ "$((neq + nkept))" = "$((n0 + n3))" ]
+	# on each base, results of each form and variant were compared
+	for r in $FIXTURE_RELEASES; do
+		for w in upstream/plain upstream/lockdep adapted/plain adapted/lockdep; do
+			[[ $eqrel == *" $r/$w "* ]] || { echo "$r: no $w result compared with the whole series"; return 1; }
+		done
+	done
 }
 
 @test "states: a partly present commit is refused (exit 2), naming the hunk that is not there; the tree is untouched" {
