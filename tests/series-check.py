@@ -24,7 +24,12 @@
           that TOP lacks are all lines that commit adds (its text in
           patches/mainline/);
         "... #N for the ATSD_THRESHOLD definition": TOP has that
-          definition within the 8 lines below npu_to_phb().
+          definition within the 8 lines below npu_to_phb();
+        "... #N also for the lines patch K/M takes out" (or "#N for the
+          lines ..."): some of them are lines patch K/M of PATCH's own
+          series (the file beside it whose subject says [PATCH K/M])
+          removes; the reasons of a hunk together cover all its lines
+          that TOP lacks, and each covers one at least.
       An adapted patch says how many of how many hunks do not apply ("of
       the 7 hunks of the upstream diff, 4 do not apply"); those counts are
       checked too; a patch that leaves upstream hunks out must say it is
@@ -114,6 +119,27 @@ def note_of(text):
     return ' '.join(m.group(1).split()) if m else ''
 
 
+def reason_lines(patch, why):
+    """The lines a reason accounts for: those the commit <why> (an id of
+    patches/mainline) adds, or those "patch K/M" of PATCH's series removes."""
+    if why.startswith('patch '):
+        tag = '[PATCH %s]' % why.split()[1]
+        d = os.path.dirname(os.path.abspath(patch))
+        for f in sorted(os.listdir(d)):
+            if not f.endswith('.patch'):
+                continue
+            text = open(os.path.join(d, f)).read()
+            if re.search(r'^Subject: ' + re.escape(tag) + ' ', text, re.M):
+                return {l[1:] for l in diff_part(text).split('\n')
+                        if l.startswith('-') and not l.startswith('---')}
+        return None
+    for f in os.listdir(MAINLINE):
+        if f.startswith(why):
+            return {l[1:] for l in diff_part(open(os.path.join(MAINLINE, f)).read()).split('\n')
+                    if l.startswith('+')}
+    return None
+
+
 def cmd_diff(patch):
     text = open(patch).read()
     cid = upstream_id(text)
@@ -153,17 +179,19 @@ def cmd_note(patch, top):
     dropped = {(r[0], r[1]) for r in results} - carried
     named = {}
     # "[file ]hunk #1, #2 and #3 for <reason>" or "#4 and #5 for <reason>"
-    for m in re.finditer(r'(?:([\w.-]+\.[ch]) )?(?:hunks? )?((?:#\d+(?:, | and ))*#\d+) for '
-                         r'(lines of ([0-9a-f]{12})|the ATSD_THRESHOLD definition)', note):
+    for m in re.finditer(r'(?:([\w.-]+\.[ch]) )?(?:hunks? )?((?:#\d+(?:, | and ))*#\d+) (?:also )?for '
+                         r'(lines of ([0-9a-f]{12})|the ATSD_THRESHOLD definition'
+                         r'|the lines patch (\d+/\d+) takes out)', note):
         fname = main
         if m.group(1):
             fname = [r[0] for r in results if r[0].endswith('/' + m.group(1))][0]
+        why = m.group(4) or ('patch ' + m.group(5) if m.group(5) else 'ATSD_THRESHOLD')
         for n in re.findall(r'#(\d+)', m.group(2)):
-            named[(fname, int(n))] = m.group(4) or 'ATSD_THRESHOLD'
+            named.setdefault((fname, int(n)), []).append(why)
     if set(named) != rejected:
         bad.append('hunks named in the note: %s; hunks that do not apply: %s' % (
             sorted('%s #%d' % k for k in named), sorted('%s #%d' % k for k in rejected)))
-    m = re.search(r'of the (\d+) hunks of the upstream diff, (\d+) do not apply', note)
+    m = re.search(r'of the (\d+) hunks of the upstream diff, (\d+) do(?:es)? not apply', note)
     if m:
         if int(m.group(1)) != len(results) or int(m.group(2)) != len(rejected):
             bad.append('the note says %s of %s hunks do not apply; %d of %d do' % (
@@ -171,31 +199,36 @@ def cmd_note(patch, top):
     if dropped and 'adapted' not in note:
         bad.append('upstream hunks left out (%s), and no note saying it is adapted' % (
             sorted('%s #%d' % k for k in dropped)))
-    for (fname, n), why in sorted(named.items()):
+    for (fname, n), whys in sorted(named.items()):
         body = [r[3] for r in results if (r[0], r[1]) == (fname, n)]
         if not body:
             continue
         src = open(os.path.join(top, fname)).read().split('\n')
         have = set(src)
         missing = [l[1:] for l in body[0][1:] if l[:1] in (' ', '-') and l[1:] not in have]
-        if why == 'ATSD_THRESHOLD':
-            i = [k for k, l in enumerate(src) if l.startswith('#define npu_to_phb(')]
-            if not i or not any('#define ATSD_THRESHOLD' in l for l in src[i[0]:i[0] + 9]):
-                bad.append('#%d: no ATSD_THRESHOLD definition right below npu_to_phb() here' % n)
-            continue
-        ml = None
-        for f in os.listdir(MAINLINE):
-            if f.startswith(why):
-                ml = os.path.join(MAINLINE, f)
-        if not ml:
-            bad.append('#%d: %s is not in patches/mainline' % (n, why))
-            continue
-        added = {l[1:] for l in diff_part(open(ml).read()).split('\n') if l.startswith('+')}
-        if not missing:
+        covered = set()
+        for why in whys:
+            if why == 'ATSD_THRESHOLD':
+                i = [k for k, l in enumerate(src) if l.startswith('#define npu_to_phb(')]
+                if not i or not any('#define ATSD_THRESHOLD' in l for l in src[i[0]:i[0] + 9]):
+                    bad.append('#%d: no ATSD_THRESHOLD definition right below npu_to_phb() here' % n)
+                covered.update(missing)
+                continue
+            lines = reason_lines(patch, why)
+            if lines is None:
+                bad.append('#%d: %s is not in patches/mainline nor beside the patch' % (n, why))
+                continue
+            mine = [l for l in missing if l in lines]
+            if not mine:
+                bad.append('%s #%d: none of the context lines it lacks here is one of %s' % (fname, n, why))
+            covered.update(mine)
+        if not missing and whys != ['ATSD_THRESHOLD']:
             bad.append('%s #%d: its context is all here' % (fname, n))
         for l in missing:
-            if l not in added:
-                bad.append('%s #%d: the context line %r is not one %s adds' % (fname, n, l, why))
+            if l not in covered:
+                bad.append('%s #%d: the context line %r is not one %s %s' % (
+                    fname, n, l, ' or '.join(whys),
+                    'takes out' if whys[-1].startswith('patch ') else 'adds'))
     for b in bad:
         print('%s: %s' % (os.path.basename(patch), b))
     return 1 if bad else 0
