@@ -222,7 +222,7 @@ setup_file() {
 			elif [ "$v" = plain ]; then
 				grep -q 'adapted to '"${t%.*}"'.y, without' "$ob"/0000-*.patch
 				grep -q 'kABI is frozen' "$ob"/0000-*.patch
-				grep -q 'ignores a failing __mmu_notifier_register()' "$ob"/0000-*.patch
+				grep -q 'comes last, as this form.s 28a5933e8d36 is made without it' "$ob"/0000-*.patch
 			fi
 			# signed off and sent by the sender, right below the note
 			grep -q "^From: Stable Sender <sender@example.org>" "$ob"/0000-*.patch

@@ -40,7 +40,7 @@ upstream_ids_of() {
 	case $1/$2 in
 	upstream/orig|upstream/nmmu) echo 2b74e2a9b39d 720c84046c26 28a5933e8d36 a1409adac748 ;;
 	upstream/*) echo 720c84046c26 28a5933e8d36 a1409adac748 ;;
-	adapted/*) echo 28a5933e8d36 a1409adac748 ;;
+	adapted/*) echo 28a5933e8d36 a1409adac748 720c84046c26 ;;
 	esac
 }
 
@@ -62,8 +62,8 @@ upstream_ids_of() {
 	# orig, write-once, orig-4.12, nmmu, nmmu-write-once: each plain
 	# series' patches, and one lockdep patch each
 	[ "$(all_patches upstream | wc -l)" -eq $(( (4 + 3 + 3 + 4 + 3) + 5 )) ]
-	[ "$(all_patches adapted | wc -l)" -eq $((4 * (2 + 1))) ]
-	[ "$(find "$TOP/patches/upstream" "$TOP/patches/adapted" -name '*.patch' | wc -l)" -eq $((22 + 12)) ]
+	[ "$(all_patches adapted | wc -l)" -eq $((4 * (3 + 1))) ]
+	[ "$(find "$TOP/patches/upstream" "$TOP/patches/adapted" -name '*.patch' | wc -l)" -eq $((22 + 16)) ]
 	for f in $NPU_FORMS; do
 		for t in $(form_series "$f"); do
 			for d in "$(series_dir "$f" "$t" plain)" "$(series_dir "$f" "$t" lockdep)"; do
@@ -126,7 +126,7 @@ upstream_ids_of() {
 		! grep -q -e 'Seed ' -e '@invalid' <<<"$m" || false
 	done < <(all_patches)
 	# each patch that carries an upstream commit, once
-	[ "$n" -eq $(( (4 + 3 + 3 + 4 + 3) + 4 * 2 )) ]
+	[ "$n" -eq $(( (4 + 3 + 3 + 4 + 3) + 4 * 3 )) ]
 }
 
 @test "patches: the upstream form's changes are upstream's, line for line" {
@@ -159,7 +159,7 @@ upstream_ids_of() {
 		done <<<"$removed"
 	done < <(all_patches adapted)
 	# and the check finds a difference: the adapted a1409ada keeps the old type
-	p=$(series_patches "$(series_dir adapted write-once plain)" | tail -n 1)
+	p=$(series_patches "$(series_dir adapted write-once plain)" | grep -e -Prevent-overwriting-)
 	python3 "$TOP/tests/series-check.py" diff "$p" | grep -qF -- '-+			void (*cb)(struct npu_context *, void *),'
 }
 
@@ -204,6 +204,16 @@ upstream_ids_of() {
 	! python3 "$TOP/tests/series-check.py" note "$w/hunk.patch" "$w" || false
 	sed 's/upstream diff, 4 do not apply/upstream diff, 3 do not apply/' "$p" >"$w/count.patch"
 	! python3 "$TOP/tests/series-check.py" note "$w/count.patch" "$w" || false
+	# ... and lines an earlier patch of the series takes out: the
+	# adapted 720c84046c26 after that form's 28a5933e8d36 (patch 1/3)
+	git -C "$w" apply "$p" "$(series_patches "$(series_dir adapted orig plain)" | sed -n 2p)"
+	cp -r "$(series_dir adapted orig plain)" "$w/series"
+	p=$(ls "$w"/series/0003-*.patch)
+	python3 "$TOP/tests/series-check.py" note "$p" "$w"
+	sed -i 's/#2 also for the$/#2 also for a/' "$p"
+	! python3 "$TOP/tests/series-check.py" note "$p" "$w" || false
+	sed -i 's/#2 also for a$/#2 also for the/; s/^  lines patch 1\/3 takes out:/  lines patch 2\/3 takes out:/' "$p"
+	! python3 "$TOP/tests/series-check.py" note "$p" "$w" || false
 }
 
 @test "patches: the upstream form applies where bases.tsv says, the adapted one everywhere" {

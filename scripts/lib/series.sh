@@ -47,10 +47,11 @@ valid_series() {
 #   upstream  upstream's own commits as they are, with the prerequisites
 #             the branch lacks: 2b74e2a9b39d where missing, 720c84046c26,
 #             then 28a5933e8d36 and a1409adac748 (patches/upstream/)
-#   adapted   28a5933e8d36 and a1409adac748 adapted to the branch's code,
-#             without prerequisites and with the callback type unchanged
-#             (patches/adapted/): where the upstream form does not apply
-#             (4.12.y) or a frozen kABI rules out a prototype change
+#   adapted   28a5933e8d36, a1409adac748 and then 720c84046c26 adapted to
+#             the branch's code, without prerequisites and with the
+#             callback type unchanged (patches/adapted/): where the
+#             upstream form does not apply or a frozen kABI rules out a
+#             prototype change
 NPU_FORMS="upstream adapted"
 
 valid_form() {
