@@ -161,7 +161,10 @@ cover_tree() {
 		r 'L-other-release' h race none 0 6.1-guest x86_64 pc tree 4.14.60 write-once plain upstream "$full" d 1 pass=1 pass 1
 		r 'L-kasan' h race none 1 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream "$full" d 1 pass=1 pass 1
 		r 'L-other-form' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain adapted x d 1 pass=1 pass 1
-		r 'L-guest-race-unpatched' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once unpatched - - d 1 race=1 race 1
+		r 'L-guest-race-unpatched' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once unpatched - had:2b74e2a9b39d d 1 race=1 race 1
+		# the unpatched code of a 4.14.67 that had 720c84046c26 and
+		# 28a5933e8d36: not this tree's code
+		r 'L-guest-race-unpatched-had-more' h race none 0 6.1-guest x86_64 pc tree 4.14.67 write-once unpatched - had:2b74e2a9b39d,720c84046c26,28a5933e8d36 d 1 pass=1 pass 1
 		r 'L-guest-register-plain-failed' h register none 0 6.1-guest x86_64 pc tree 4.14.67 write-once plain upstream "$full" d 1 bug=1 pass 0
 		r 'L-model-fixed-register' h register none 0 6.1-guest x86_64 pc fixed - - - - - d 1 pass=1 pass 1
 		r 'L-model-fixed-register-expected-bug' h register none 0 6.1-guest x86_64 pc fixed - - - - - d 1 pass=1 bug 0

@@ -149,6 +149,17 @@ commits_line() {
 	printf '%s\n' "$line"
 }
 
+# commits_had: the commits TREE_COMMITS has (present, the lockdep
+# checks too), comma-separated id12s, or "nothing": what a run of the
+# tree's own code (unpatched) is of.
+commits_had() {
+	local id st rest out=''
+	while IFS=$'\t' read -r id st rest; do
+		[ "$st" != present ] || out+="${out:+,}$id"
+	done <<<"$TREE_COMMITS"
+	echo "${out:-nothing}"
+}
+
 # commit_state ID12: present, missing or partial, from TREE_COMMITS
 # (missing for a commit it does not name).
 commit_state() {
