@@ -133,11 +133,10 @@ def reason_lines(patch, why):
                 return {l[1:] for l in diff_part(text).split('\n')
                         if l.startswith('-') and not l.startswith('---')}
         return None
-    for f in os.listdir(MAINLINE):
-        if f.startswith(why):
-            return {l[1:] for l in diff_part(open(os.path.join(MAINLINE, f)).read()).split('\n')
-                    if l.startswith('+')}
-    return None
+    ml = mainline_file(why)
+    if not ml:
+        return None
+    return {l[1:] for l in diff_part(open(ml).read()).split('\n') if l.startswith('+')}
 
 
 def cmd_diff(patch):
@@ -226,9 +225,8 @@ def cmd_note(patch, top):
             bad.append('%s #%d: its context is all here' % (fname, n))
         for l in missing:
             if l not in covered:
-                bad.append('%s #%d: the context line %r is not one %s %s' % (
-                    fname, n, l, ' or '.join(whys),
-                    'takes out' if whys[-1].startswith('patch ') else 'adds'))
+                bad.append('%s #%d: the context line %r is none of the lines of %s' % (
+                    fname, n, l, ' or '.join(whys)))
     for b in bad:
         print('%s: %s' % (os.path.basename(patch), b))
     return 1 if bad else 0
