@@ -7,7 +7,7 @@ load lib
 
 # render FILE: reStructuredText to HTML, failing on any warning
 render() {
-	python3 - "$1" <<'PY'
+	"$NPU_PYTHON" - "$1" <<'PY'
 import sys
 import docutils.core
 src = open(sys.argv[1]).read()

@@ -27,7 +27,7 @@ load lib
 	[ -n "$installed" ]
 	while read -r pat; do
 		# MAINTAINERS: a trailing / matches everything below; else a glob
-		n=$(python3 -c '
+		n=$("$NPU_PYTHON" -c '
 import fnmatch, sys
 pat, files = sys.argv[1], sys.argv[2].split()
 m = [f for f in files if (f.startswith(pat) if pat.endswith("/") else fnmatch.fnmatch(f, pat))]

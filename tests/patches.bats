@@ -134,7 +134,7 @@ upstream_ids_of() {
 	while read -r p; do
 		mainline_of "$p" >/dev/null || continue
 		n=$((n + 1))
-		d=$(python3 "$TOP/tests/series-check.py" diff "$p")
+		d=$("$NPU_PYTHON" "$TOP/tests/series-check.py" diff "$p")
 		[ -z "$d" ] || { echo "$p differs from upstream:"; echo "$d"; return 1; }
 	done < <(all_patches upstream)
 	[ "$n" -eq 17 ]
@@ -145,7 +145,7 @@ upstream_ids_of() {
 	prereq=$(sed -n '/^diff --git/,$p' "$TOP"/patches/mainline/720c84046c26.patch | grep '^-[^-]' || true)
 	while read -r p; do
 		ml=$(mainline_of "$p") || continue
-		d=$(python3 "$TOP/tests/series-check.py" diff "$p")
+		d=$("$NPU_PYTHON" "$TOP/tests/series-check.py" diff "$p")
 		echo "# ${p#"$TOP"/}: $(grep -c '^[-+][-+]' <<<"$d" || true) line(s) differ from upstream's" >&3
 		# what we add that upstream's diff does not must not exist
 		added=$(grep '^+[+]' <<<"$d" | grep -v '^+++ ours/' | sed 's/^+//' || true)
@@ -160,7 +160,7 @@ upstream_ids_of() {
 	done < <(all_patches adapted)
 	# and the check finds a difference: the adapted a1409ada keeps the old type
 	p=$(series_patches "$(series_dir adapted write-once plain)" | grep -e -Prevent-overwriting-)
-	python3 "$TOP/tests/series-check.py" diff "$p" | grep -qF -- '-+			void (*cb)(struct npu_context *, void *),'
+	"$NPU_PYTHON" "$TOP/tests/series-check.py" diff "$p" | grep -qF -- '-+			void (*cb)(struct npu_context *, void *),'
 }
 
 @test "patches: every backport note is true of every base it is for" {
@@ -182,7 +182,7 @@ upstream_ids_of() {
 				while read -r p; do
 					if mainline_of "$p" >/dev/null; then
 						n=$((n + 1))
-						python3 "$TOP/tests/series-check.py" note "$p" "$w" ||
+						"$NPU_PYTHON" "$TOP/tests/series-check.py" note "$p" "$w" ||
 							{ echo "on $rel ($f form)"; return 1; }
 					fi
 					git -C "$w" apply "$p" || { echo "$p does not apply to $rel"; return 1; }
@@ -197,23 +197,23 @@ upstream_ids_of() {
 	mkdir -p "$w/${NPU_FILE%/*}"
 	cp "$TOP/patches/bases/4.13.4/npu-dma.c" "$w/$NPU_FILE"
 	p=$(series_patches "$(series_dir adapted orig plain)" | head -n 1)
-	python3 "$TOP/tests/series-check.py" note "$p" "$w"
+	"$NPU_PYTHON" "$TOP/tests/series-check.py" note "$p" "$w"
 	sed 's/^  lines of 2b74e2a9b39d/  lines of 720c84046c26/' "$p" >"$w/reason.patch"
-	! python3 "$TOP/tests/series-check.py" note "$w/reason.patch" "$w" || false
+	! "$NPU_PYTHON" "$TOP/tests/series-check.py" note "$w/reason.patch" "$w" || false
 	sed 's/#6 for lines of/#3 for lines of/' "$p" >"$w/hunk.patch"
-	! python3 "$TOP/tests/series-check.py" note "$w/hunk.patch" "$w" || false
+	! "$NPU_PYTHON" "$TOP/tests/series-check.py" note "$w/hunk.patch" "$w" || false
 	sed 's/upstream diff, 4 do not apply/upstream diff, 3 do not apply/' "$p" >"$w/count.patch"
-	! python3 "$TOP/tests/series-check.py" note "$w/count.patch" "$w" || false
+	! "$NPU_PYTHON" "$TOP/tests/series-check.py" note "$w/count.patch" "$w" || false
 	# ... and lines an earlier patch of the series takes out: the
 	# adapted 720c84046c26 after that form's 28a5933e8d36 (patch 1/3)
 	git -C "$w" apply "$p" "$(series_patches "$(series_dir adapted orig plain)" | sed -n 2p)"
 	cp -r "$(series_dir adapted orig plain)" "$w/series"
 	p=$(ls "$w"/series/0003-*.patch)
-	python3 "$TOP/tests/series-check.py" note "$p" "$w"
+	"$NPU_PYTHON" "$TOP/tests/series-check.py" note "$p" "$w"
 	sed -i 's/#2 also for the$/#2 also for a/' "$p"
-	! python3 "$TOP/tests/series-check.py" note "$p" "$w" || false
+	! "$NPU_PYTHON" "$TOP/tests/series-check.py" note "$p" "$w" || false
 	sed -i 's/#2 also for a$/#2 also for the/; s/^  lines patch 1\/3 takes out:/  lines patch 2\/3 takes out:/' "$p"
-	! python3 "$TOP/tests/series-check.py" note "$p" "$w" || false
+	! "$NPU_PYTHON" "$TOP/tests/series-check.py" note "$p" "$w" || false
 }
 
 @test "patches: the upstream form applies where bases.tsv says, the adapted one everywhere" {
@@ -245,7 +245,7 @@ upstream_ids_of() {
 	# on 4.12 the orig series does not apply: 2b74e2a9b39d's hunk #6 ...
 	w=$BATS_TEST_TMPDIR/4.12.0
 	p=$(series_patches "$(series_dir upstream orig plain)" | head -n 1)
-	python3 "$TOP/tests/series-check.py" hunks "$p" "$w" | grep -qx "$NPU_FILE #6 rejected"
+	"$NPU_PYTHON" "$TOP/tests/series-check.py" hunks "$p" "$w" | grep -qx "$NPU_FILE #6 rejected"
 	! series_applies "$w" HEAD $(series_patches "$(series_dir upstream orig plain)") || false
 	# ... and orig-4.12, the same without it, does, and not on 4.13's
 	# code only: its three functions are the same
@@ -382,7 +382,7 @@ upstream_ids_of() {
 			# the prototype does change in this patch ...
 			grep -q '^+			void (\*cb)(struct npu_context \*, void \*),' "$p"
 			# ... and its note says so
-			python3 - "$p" <<'PY'
+			"$NPU_PYTHON" - "$p" <<'PY'
 import re, sys
 msg = open(sys.argv[1]).read().split('\n---\n', 1)[0]
 note = ' '.join(re.search(r'^\[ (.*?) \]$', msg, re.M | re.S).group(1).split())
