@@ -48,8 +48,8 @@ sender_ident() {
 prepare_patch() {
 	local in=$1 out=$2 sender=$3 id
 	cp "$in" "$out"
-	id=$(sed -n -E 's/^commit ([0-9a-f]{7,40}) upstream\.$/\1/p' "$in" | head -n 1)
 	[ -n "$sender" ] || return 0
+	id=$(sed -n -E 's/^commit ([0-9a-f]{7,40}) upstream\.$/\1/p' "$in" | head -n 1)
 	awk -v sender="$sender" -v own="$([ -n "$id" ] || echo 1)" '
 		# headers: the first From: (and its folded lines) is replaced
 		# in the project'"'"'s own patch

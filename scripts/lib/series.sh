@@ -293,8 +293,9 @@ a commit the series carries is there only in part (its hunks that are not in the
 # vendor's, say) is said, not refused: git am decides.
 plan_series() {
 	local dir=$1 release=$2 form=$3 variant=$4 series=$5 rev=${6:-HEAD} partial found adapted_have ok=1 p c carried=''
+	local -a ids
 	if [[ $'\n'$TREE_COMMITS == *$'\n28a5933e8d36\tmissing\t'* ]] &&
-		git -C "$dir" show "$rev:$NPU_FILE" | grep -q npu_context_lock; then
+		git -C "$dir" grep -q -F npu_context_lock "$rev" -- "$NPU_FILE"; then
 		DIE_STATUS=2 die "$dir ($release) has npu_context_lock, but in no form of 28a5933e8d36 known here (patches/mainline/28a5933e8d36.patch, patches/*/*/): another backport of it? Nothing was applied"
 	fi
 	# a commit in part that every series carries (28a5933e8d36, say) is
@@ -311,7 +312,8 @@ plan_series() {
 	if [ -n "$form" ]; then
 		compose_for "$dir" "$rev" "$form" "$variant" "$found" "$series" || ok=0
 	else
-		adapted_have=$(commits_in_form adapted | paste -sd' ')
+		mapfile -t ids < <(commits_in_form adapted)
+		adapted_have=${ids[*]}
 		if [ -n "$adapted_have" ]; then
 			form=adapted
 			PLAN_WHY=" (the tree has $adapted_have in the adapted form: what it lacks comes in that form)"

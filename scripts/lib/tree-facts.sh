@@ -42,24 +42,25 @@ branch_facts() {
 # same as HEAD's: the tree is clean), so that a caller need not read it
 # again.
 check_tree() {
-	local dir=$1 target=${2-} top v p s gitdir dirty
+	local dir=$1 target=${2-} top v p='' s gitdir dirty
 
 	[ -d "$dir" ] || die "$dir: no such directory"
-	top=$(git -C "$dir" rev-parse --show-toplevel 2>/dev/null) ||
+	# (one git for both: backport runs this for every tree state tested)
+	{ read -r top && read -r gitdir; } < <(git -C "$dir" rev-parse --show-toplevel --absolute-git-dir 2>/dev/null) ||
 		die "$dir is not a git work tree (need a kernel git checkout)"
-	[ "$(cd "$top" && pwd -P)" = "$(cd "$dir" && pwd -P)" ] ||
+	[ "$top" -ef "$dir" ] ||
 		die "$dir is inside the git tree $top, not its top directory"
-	if [ ! -f "$dir/Makefile" ] || [ ! -d "$dir/arch/powerpc" ] ||
-		! grep -q '^PATCHLEVEL =' "$dir/Makefile"; then
+	if [ -f "$dir/Makefile" ]; then
+		TREE_RELEASE=$(makefile_release <"$dir/Makefile")
+		IFS=. read -r v p s <<<"$TREE_RELEASE"
+	fi
+	if [ ! -f "$dir/Makefile" ] || [ ! -d "$dir/arch/powerpc" ] || [ -z "$p" ]; then
 		die "$dir is not a Linux kernel tree (no top Makefile with VERSION/PATCHLEVEL, or no arch/powerpc)"
 	fi
-	TREE_RELEASE=$(makefile_release <"$dir/Makefile")
-	IFS=. read -r v p s <<<"$TREE_RELEASE"
 	if [ -n "$target" ]; then
 		[[ $target =~ ^v[0-9]+\.[0-9]+$ ]] || die "--target $target: expected vX.Y, e.g. v4.14"
 		[ "$v.$p" = "${target#v}" ] || die "$dir is Linux $v.$p.${s:-?}, not $target"
 	fi
-	gitdir=$(git -C "$dir" rev-parse --absolute-git-dir)
 	if [ -d "$gitdir/rebase-apply" ] || [ -d "$gitdir/rebase-merge" ]; then
 		die "$dir has a git am or rebase in progress; finish or abort it first"
 	fi
@@ -91,6 +92,9 @@ conflict_markers() {
 # file is no code of any series, whatever one side of the conflict has.
 refuse_conflicts() {
 	local found
+	# (one git grep first: a tree without markers, the common case, costs
+	# one process)
+	git -C "$1" grep -q -E '^(<{7}|>{7})( |$)' "$2" -- "$NPU_FILE" "$NPU_HDR" 2>/dev/null || return 0
 	found=$(conflict_markers "$1" "$2")
 	[ -z "$found" ] && return 0
 	DIE_STATUS=2 die "$1 ($2): unresolved merge conflict markers; finish the merge (or check out a commit without them) first:
@@ -123,8 +127,8 @@ tree_commits() {
 		git -C "$1" rev-parse $(printf "$rev:%s " $files) 2>&1
 		cat "$NPU_TOP/scripts/lib/commits.py" "${NPU_COMMITS:-$NPU_PATCHES/commits.tsv}" \
 			"$NPU_PATCHES"/mainline/*.patch "$NPU_PATCHES"/*/*/*.patch 2>/dev/null || true
-	} | sha256sum | cut -c1-32)
-	f=$NPU_CACHE/commits/$key
+	} | sha256sum)
+	f=$NPU_CACHE/commits/${key:0:32}
 	if [ -r "$f" ]; then
 		TREE_COMMITS=$(<"$f")
 		NPU_TREE_COMMITS[$1 $rev]=$TREE_COMMITS
