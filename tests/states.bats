@@ -217,7 +217,8 @@ full_funcs() {
 				[ "$form" = upstream ] || { echo "$rel $br $v ($applied): form $form"; bad=1; }
 			fi
 			want=$(for p in $(series_patches "$(series_dir "$form" "$series" "$v")"); do patch_commit "$p"; done)
-			# what it picked, asked for (mail does so): the same answer
+			# what it picked, asked for by name (--series, --form, as a
+			# user who checks a plan would): the same answer
 			if [ "$v" = plain ]; then
 				local st=$status
 				run "$TOP/scripts/backport" --tree "$S/$rel" --series "$series" --form "$form"
