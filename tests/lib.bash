@@ -24,6 +24,11 @@ FIXTURE_RELEASES=$(awk -F '\t' '!/^#/ && $6 == $1 "/npu-dma.c" { print $1 }' "$N
 # the pass runs on patched code are that long.
 TREE_RACE_MS=1000
 
+# forms_of RELEASE: the forms bases.tsv says apply to RELEASE
+forms_of() {
+	awk -F '\t' -v r="$1" '$1 == r { print $9 }' "$NPU_BASES"
+}
+
 # tree_code DIR: the code variant of DIR's HEAD (orig, write-once, nmmu,
 # nmmu-write-once), from which of upstream's commits it has
 tree_code() {

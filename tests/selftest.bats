@@ -177,11 +177,6 @@ base_trees() {
 	echo "$BATS_FILE_TMPDIR/trees"
 }
 
-# the forms bases.tsv says apply to release $1
-forms_of() {
-	awk -F '\t' -v r="$1" '$1 == r { print $9 }' "$NPU_BASES"
-}
-
 @test "qemu: each base's real code, unpatched, races" {
 	local t trees
 	trees=$(base_trees)

@@ -338,14 +338,14 @@ full_funcs() {
 # tests/selftest.bats runs that code in the same three cases ("each base's
 # real code in one boot"), so it runs there, not here too.
 @test "states: the tree-mode selftest passes on each distinct result of backport, all in one boot" {
-	local d b=$BATS_TEST_TMPDIR/batch n=0 codes=0 rels=' ' r key seen=' ' c f v own covered=' ' elsewhere=0
+	local d b=$BATS_TEST_TMPDIR/batch n=0 codes=0 rels=' ' r key seen=' ' c f v own full covered=' ' elsewhere=0
 	: >"$b"
 	for r in $FIXTURE_RELEASES; do
 		own=$(awk -F '\t' -v r="$r" '!/^#/ && $1 == r { print $2 }' "$NPU_BASES")
-		for f in $(awk -F '\t' -v r="$r" '!/^#/ && $1 == r { print $9 }' "$NPU_BASES"); do
+		for f in $(forms_of "$r"); do
 			for v in plain lockdep; do
-				d=$(full_funcs "$r" "$f" "$own" "$v")
-				covered+="$(sha256sum <"$d" | cut -c1-16) "
+				full=$(full_funcs "$r" "$f" "$own" "$v")
+				covered+="$(sha256sum <"$full" | cut -c1-16) "
 			done
 		done
 	done

@@ -78,10 +78,13 @@ $dirty"
 # "=======" and "||||||| " lines between them are named too).  Prints
 # nothing when there are none.
 conflict_markers() {
-	local f text lines
+	local f text lines start='^(<{7}|>{7})( |$)'
+	# (one git grep first: a tree without markers, the common case, costs
+	# one process)
+	git -C "$1" grep -q -E "$start" "$2" -- "$NPU_FILE" "$NPU_HDR" 2>/dev/null || return 0
 	for f in "$NPU_FILE" "$NPU_HDR"; do
 		text=$(git -C "$1" show "$2:$f" 2>/dev/null) || continue
-		grep -q -E '^(<{7}|>{7})( |$)' <<<"$text" || continue
+		grep -q -E "$start" <<<"$text" || continue
 		lines=$(grep -n -E '^(<{7}|>{7}|\|{7})( |$)|^={7}$' <<<"$text" | cut -d: -f1 | paste -sd, | sed 's/,/, /g')
 		echo "$f: lines $lines"
 	done
@@ -92,9 +95,6 @@ conflict_markers() {
 # file is no code of any series, whatever one side of the conflict has.
 refuse_conflicts() {
 	local found
-	# (one git grep first: a tree without markers, the common case, costs
-	# one process)
-	git -C "$1" grep -q -E '^(<{7}|>{7})( |$)' "$2" -- "$NPU_FILE" "$NPU_HDR" 2>/dev/null || return 0
 	found=$(conflict_markers "$1" "$2")
 	[ -z "$found" ] && return 0
 	DIE_STATUS=2 die "$1 ($2): unresolved merge conflict markers; finish the merge (or check out a commit without them) first:
